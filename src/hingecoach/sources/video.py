@@ -1,0 +1,304 @@
+"""Video files → PoseSequence with MediaPipe BlazePose (full model, CPU, no network).
+
+Frames are decoded with OpenCV with the container's rotation applied (phone videos store
+portrait footage as landscape plus a rotation tag; OpenCV's FFmpeg backend leaves it
+unapplied unless ``CAP_PROP_ORIENTATION_AUTO`` is set), so landmarks are in the upright image.
+Timestamps come from the container (variable frame rate is kept), repaired where they repeat.
+Each frame's segmentation mask gives the ``back_bend_deg`` and ``neck_turn_mask_deg``
+channels (:mod:`hingecoach.sources.spine_mask`). Results are cached by file content
+(:mod:`hingecoach.sources.cache`). Input a person can fix raises HingeInputError.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hingecoach.config import section
+from hingecoach.errors import HingeInputError, NoPersonError, NotAVideoError, OutOfFrameError, TooShortError
+from hingecoach.pose import PoseSequence
+from hingecoach.pose.schema import BLAZEPOSE33, INDEX
+from hingecoach.sources import cache as kp_cache
+from hingecoach.sources import spine_mask
+from hingecoach.sources.registry import register_loader
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
+POSE_MODEL = "blazepose-full mediapipe 0.10.21"
+MODEL_COMPLEXITY = 1  # "full": the pinned wheel carries lite (0), full (1) and heavy (2)
+#: Bump when anything that changes a source's output changes (it invalidates the cache).
+OUTPUT_VERSION = 1
+K = len(BLAZEPOSE33)
+KEY_JOINTS = ("hip", "knee", "ankle")
+
+
+# -- the pose estimator ------------------------------------------------------------------
+def pose_settings(static_image_mode: bool) -> dict[str, Any]:
+    """Everything that decides the estimator's output; part of the cache key."""
+    return {
+        "pose_model": POSE_MODEL, "model_complexity": MODEL_COMPLEXITY,
+        "static_image_mode": static_image_mode, "enable_segmentation": True,
+        "smooth_landmarks": not static_image_mode, "output_version": OUTPUT_VERSION,
+    }
+
+
+def make_pose(static_image_mode: bool):
+    """A MediaPipe Pose object (use it in a ``with`` block so its graph is closed)."""
+    import mediapipe as mp  # heavy import, deferred on purpose
+
+    return mp.solutions.pose.Pose(
+        static_image_mode=static_image_mode, model_complexity=MODEL_COMPLEXITY,
+        enable_segmentation=True, smooth_landmarks=not static_image_mode,
+    )
+
+
+def landmarks_from_result(result, width: int, height: int):
+    """(xyz (33,3) pixels, visibility (33,), world (33,3) metres) from one MediaPipe result;
+    NaN and zero visibility when no person was found."""
+    xyz = np.full((K, 3), math.nan)
+    vis = np.zeros(K)
+    world = np.full((K, 3), math.nan)
+    if result.pose_landmarks is None:
+        return xyz, vis, world
+    for i, lm in enumerate(result.pose_landmarks.landmark):
+        xyz[i] = (lm.x * width, lm.y * height, lm.z * width)
+        vis[i] = lm.visibility
+    if result.pose_world_landmarks is not None:
+        for i, lm in enumerate(result.pose_world_landmarks.landmark):
+            world[i] = (lm.x, lm.y, lm.z)
+    return xyz, vis, world
+
+
+def mid_point(xyz: np.ndarray, name: str) -> np.ndarray:
+    """Mean of the left and right landmark ``name`` in 2-D pixels. In a side view the sides
+    overlap and BlazePose swaps their labels, so the midpoint is the stable reading."""
+    return (xyz[INDEX[f"left_{name}"], :2] + xyz[INDEX[f"right_{name}"], :2]) / 2
+
+
+def spine_readings(mask: np.ndarray | None, xyz: np.ndarray) -> dict[str, float]:
+    """Back bend and neck turn of one frame for both facings (NaN without mask or person)."""
+    if mask is None or np.isnan(xyz[:, :2]).all():
+        nan2 = (math.nan, math.nan)
+        return spine_mask.spine_angles(np.zeros((1, 1)), nan2, nan2)
+    return spine_mask.spine_angles(mask, mid_point(xyz, "hip"), mid_point(xyz, "shoulder"))
+
+
+def spine_channels(readings: list[dict[str, float]], xyz: np.ndarray) -> tuple[dict, str]:
+    """Per-frame spine channels for the facing read from the feet, and that facing."""
+    toes = xyz[:, [INDEX["left_foot_index"], INDEX["right_foot_index"]], 0]
+    heels = xyz[:, [INDEX["left_heel"], INDEX["right_heel"]], 0]
+    facing = spine_mask.facing_from_feet(toes - heels)
+    keys = readings[0].keys() if readings else ()
+    stacked = {key: np.array([r[key] for r in readings], float) for key in keys}
+    return spine_mask.pick_facing(stacked, facing), facing
+
+
+def mean_luma(bgr: np.ndarray) -> float:
+    """Mean brightness 0-255 (Rec. 601 weights) on a subsample: cheap and enough for 'dark'."""
+    small = bgr[::8, ::8].astype(np.float32)
+    return float((small @ np.array([0.114, 0.587, 0.299], np.float32)).mean())
+
+
+# -- opening and decoding ------------------------------------------------------------------
+_CONTAINER_MAGIC = ((4, b"ftyp"), (0, b"RIFF"), (0, b"\x1a\x45\xdf\xa3"))
+
+
+def looks_like_container(path: Path) -> bool:
+    """True when the file starts like an MP4/MOV, AVI or MKV/WebM container."""
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    return any(head[off:off + len(magic)] == magic for off, magic in _CONTAINER_MAGIC)
+
+
+def open_video(path: Path):
+    """(cv2.VideoCapture, rotation_deg) with auto-rotation on; errors a person can act on."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        cap.release()
+        if looks_like_container(path):
+            raise NotAVideoError(
+                f"{path.name} is damaged or incomplete: its video data cannot be read "
+                "(an interrupted recording or an unfinished copy or download).",
+                "Copy or export the video again from the camera or phone.")
+        raise NotAVideoError(f"{path.name} is not a video file (its content is not a known video format).",
+                             "Give an .mp4, .mov, .avi, .mkv or .webm video.")
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+    rotation = cap.get(cv2.CAP_PROP_ORIENTATION_META)
+    rotation_deg = int(round(rotation)) % 360 if math.isfinite(rotation) else 0
+    return cap, rotation_deg
+
+
+def nominal_fps(reported: float, t_ms: list[float]) -> float:
+    """The container's frame rate if sane, else the median frame interval's, else 30."""
+    if math.isfinite(reported) and 1.0 <= reported <= 1000.0:
+        return float(reported)
+    steps = np.diff(np.asarray(t_ms, float))
+    steps = steps[np.isfinite(steps) & (steps > 0)]
+    return float(1000.0 / np.median(steps)) if steps.size else 30.0
+
+
+def repair_timestamps(t_ms: list[float], fps: float) -> tuple[np.ndarray, int]:
+    """Seconds from the first frame, strictly increasing; a timestamp that is missing,
+    repeated or going back becomes the previous one plus one nominal frame. Returns
+    (t_s, number repaired)."""
+    t = np.asarray(t_ms, float) / 1000.0
+    repaired = 0
+    for i in range(len(t)):
+        prev = t[i - 1] if i else -math.inf
+        if not math.isfinite(t[i]) or t[i] <= prev:
+            t[i] = (prev + 1.0 / fps) if i else 0.0
+            repaired += 1
+    return (t - t[0] if len(t) else t), repaired
+
+
+@dataclass
+class _Accumulator:
+    """Per-frame results gathered while decoding."""
+
+    xyz: list = field(default_factory=list)
+    vis: list = field(default_factory=list)
+    world: list = field(default_factory=list)
+    t_ms: list = field(default_factory=list)
+    spine: list = field(default_factory=list)
+    luma: list = field(default_factory=list)
+
+
+def _progress_bar(total: int, name: str, progress: bool | None):
+    from tqdm import tqdm
+
+    enabled = sys.stderr.isatty() if progress is None else bool(progress)
+    return tqdm(total=total or None, desc=f"pose {name}", unit="frame", file=sys.stderr,
+                disable=not enabled, leave=False)
+
+
+def _decode_and_estimate(cap, name: str, progress: bool | None) -> tuple[_Accumulator, tuple[int, int]]:
+    """Run the pose model over every frame; returns the per-frame results and (w, h)."""
+    import cv2
+
+    acc = _Accumulator()
+    size = (0, 0)
+    total = int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
+    with make_pose(static_image_mode=False) as pose, _progress_bar(total, name, progress) as bar:
+        while True:
+            ok, bgr = cap.read()
+            if not ok or bgr is None:
+                break
+            h, w = bgr.shape[:2]
+            size = (w, h)
+            acc.t_ms.append(cap.get(cv2.CAP_PROP_POS_MSEC))
+            result = pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+            xyz, vis, world = landmarks_from_result(result, w, h)
+            acc.xyz.append(xyz)
+            acc.vis.append(vis)
+            acc.world.append(world)
+            acc.spine.append(spine_readings(result.segmentation_mask, xyz))
+            acc.luma.append(mean_luma(bgr))
+            bar.update(1)
+    return acc, size
+
+
+# -- checks ------------------------------------------------------------------------------
+def key_joints_in_view(xyz: np.ndarray, vis: np.ndarray, size: tuple[int, int], min_vis: float) -> np.ndarray:
+    """(frames,) True where hips, knees and ankles (either side) are seen inside the image."""
+    w, h = size
+    ok = np.ones(xyz.shape[0], bool)
+    for joint in KEY_JOINTS:
+        seen = np.zeros(xyz.shape[0], bool)
+        for side in ("left", "right"):
+            i = INDEX[f"{side}_{joint}"]
+            x, y = xyz[:, i, 0], xyz[:, i, 1]
+            with np.errstate(invalid="ignore"):
+                inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+            seen |= inside & (vis[:, i] >= min_vis)
+        ok &= seen
+    return ok
+
+
+def _dark_note(luma: float, cfg: dict) -> str:
+    return f" The video is also very dark (mean brightness {luma:.0f}/255)." if luma < cfg["dark_mean_luma"] else ""
+
+
+def check_sequence(name: str, t_s: np.ndarray, fps: float, xyz: np.ndarray, vis: np.ndarray,
+                   size: tuple[int, int], luma: float) -> None:
+    """Raise HingeInputError when the decoded video cannot be analysed (see thresholds [video])."""
+    cfg = section("video")
+    n = len(t_s)
+    if n == 0:
+        raise NotAVideoError(f"{name} contains no video frames.", "Record or export the video again.")
+    duration_s = float(t_s[-1] + 1.0 / fps)
+    if duration_s < cfg["min_duration_s"]:
+        raise TooShortError(
+            f"{name} is too short: {duration_s:.2f} s ({n} frames); at least {cfg['min_duration_s']:g} s is needed.",
+            "Record the whole movement, at least one full repetition from standing to standing.")
+    person = ~np.isnan(xyz[:, :, :2]).all(axis=(1, 2))
+    dark = luma < cfg["dark_mean_luma"]
+    if not person.any():
+        if dark:
+            raise NoPersonError(f"No person found in {name}: the video is too dark (mean brightness {luma:.0f}/255).",
+                                "Film in brighter light, with the whole body in view from the side.")
+        raise NoPersonError(f"No person found in any frame of {name}.",
+                            "Film the whole body from the side, head to feet in view, one person in the picture.")
+    person_frac = float(person.mean())
+    if person_frac < cfg["min_person_frac"]:
+        raise OutOfFrameError(
+            f"Body out of frame: a person is seen in only {person_frac:.0%} of {name}.{_dark_note(luma, cfg)}",
+            "Step back so head to feet are visible for the whole set, and keep the camera still.")
+    joints = key_joints_in_view(xyz[person], vis[person], size, cfg["key_joint_min_visibility"])
+    joints_frac = float(joints.mean())
+    if joints_frac < cfg["min_key_joints_frac"]:
+        raise OutOfFrameError(
+            f"Body out of frame: hips, knees and ankles are all visible in only {joints_frac:.0%} of "
+            f"the frames with a person in {name}.{_dark_note(luma, cfg)}",
+            "Step back so head to feet are visible, with the camera at hip height, side on.")
+
+
+# -- the loader ----------------------------------------------------------------------------
+def extract(path: Path, progress: bool | None = None) -> PoseSequence:
+    """Decode ``path`` and estimate the pose in every frame (no cache)."""
+    import cv2
+
+    cap, rotation_deg = open_video(path)
+    try:
+        reported_fps = cap.get(cv2.CAP_PROP_FPS)
+        acc, size = _decode_and_estimate(cap, path.name, progress)
+    finally:
+        cap.release()
+    fps = nominal_fps(reported_fps, acc.t_ms)
+    t_s, repaired = repair_timestamps(acc.t_ms, fps)
+    xyz = np.array(acc.xyz).reshape(-1, K, 3)
+    vis = np.array(acc.vis).reshape(-1, K)
+    luma = float(np.mean(acc.luma)) if acc.luma else 0.0
+    check_sequence(path.name, t_s, fps, xyz, vis, size, luma)
+    channels, spine_facing = spine_channels(acc.spine, xyz)
+    person = ~np.isnan(xyz[:, :, :2]).all(axis=(1, 2))
+    meta = {
+        "frames_decoded": int(len(t_s)), "frames_with_person": int(person.sum()),
+        "rotation_deg": rotation_deg, "pose_model": POSE_MODEL,
+        "timestamps_repaired": repaired, "mean_luma": round(luma, 1), "spine_facing": spine_facing,
+    }
+    return PoseSequence(xyz=xyz, visibility=vis, t_s=t_s, fps=fps, image_size=size, source=str(path),
+                        world_xyz=np.array(acc.world).reshape(-1, K, 3), channels=channels,
+                        history=(f"pose: {POSE_MODEL}",), meta=meta)
+
+
+@register_loader("video", VIDEO_SUFFIXES)
+def load_video(path: Path, *, cache: bool = True, progress: bool | None = None, **_: Any) -> PoseSequence:
+    """Pose of the person in a video file. Options: ``cache`` (default True) reuses keypoints
+    extracted before from the same file content; ``progress`` forces the progress bar on or
+    off (default: on when stderr is a terminal)."""
+    path = Path(path)
+    if not cache:
+        return extract(path, progress)
+    key = kp_cache.cache_key(path, pose_settings(static_image_mode=False) | {"source": "video"})
+    hit = kp_cache.get(key, str(path))
+    if hit is not None:
+        return hit
+    seq = extract(path, progress)
+    kp_cache.put(key, seq)
+    return seq
