@@ -1,0 +1,5 @@
+import sys
+
+from hingecoach.cli import main
+
+sys.exit(main())

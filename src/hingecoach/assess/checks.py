@@ -1,0 +1,101 @@
+"""Fault checks: every mistake the guide names, as data plus a little logic.
+
+Each fault in ``[faults.<code>]`` of the thresholds file lists one or more *signals*: a
+per-rep measure (see :mod:`hingecoach.assess.measures`), the direction that is bad, and the
+``minor`` and ``major`` limits. The fault fires when any signal passes its ``minor`` limit;
+it is ``major`` when any passes ``major``. ``views`` says from which camera views the fault
+can be seen at all; ``patterns`` restricts it to reps of those patterns; ``requires``
+names extra conditions implemented below (``compensation`` for too_deep).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from hingecoach.config import section
+
+
+@dataclass(frozen=True)
+class Fault:
+    code: str
+    severity: str  # "minor" | "major"
+    measure: str
+    value: float
+    threshold: float
+    frames: tuple[int, int]
+    guide: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "severity": self.severity, "measure": self.measure,
+            "value": round(self.value, 3), "threshold": self.threshold,
+            "frames": list(self.frames), "guide": self.guide,
+        }
+
+
+def _passes(value: float, limit: float, above: bool) -> bool:
+    return value > limit if above else value < limit
+
+
+def _signal_result(sig: dict[str, Any], m: dict[str, float]) -> tuple[str, float, float] | None:
+    value = m.get(sig["measure"], float("nan"))
+    if not math.isfinite(value):
+        return None
+    above = sig.get("above", True)
+    if _passes(value, sig["major"], above):
+        return "major", value, sig["major"]
+    if _passes(value, sig["minor"], above):
+        return "minor", value, sig["minor"]
+    return None
+
+
+def _compensating(m: dict[str, float], cfg: dict[str, Any]) -> bool:
+    """Mistake 4: depth is only a fault when something gives way to reach it."""
+    comp = cfg["compensation"]
+    knees = m.get("knee_flexion_bottom_deg", math.nan) - m.get("knee_flexion_start_deg", math.nan)
+    return any([
+        knees > comp["knee_flexion_gain_deg"],
+        m.get("back_bend_bottom_deg", math.nan) > comp["back_bend_deg"],
+        m.get("shoulder_drop_bottom_frac_torso", math.nan) > comp["shoulder_drop_frac_torso"],
+        m.get("com_foot_bottom_frac", math.nan) > comp["com_foot_frac"],
+    ])
+
+
+def _depth_signal(cfg: dict[str, Any], usual_depth_hip_angle_deg: float | None) -> list[dict[str, Any]]:
+    """too_deep compares with the person's usual hamstring-limited depth when known."""
+    if usual_depth_hip_angle_deg is None or not math.isfinite(usual_depth_hip_angle_deg):
+        return cfg["signals"]
+    p = cfg["personal"]
+    return [{"measure": "depth_hip_angle_deg", "above": False,
+             "minor": usual_depth_hip_angle_deg - p["minor_beyond_usual_deg"],
+             "major": usual_depth_hip_angle_deg - p["major_beyond_usual_deg"]}]
+
+
+def check_rep(m: dict[str, float], *, pattern: str, view: str, frames: dict[str, tuple[int, int]],
+              level: str | None = None, usual_depth_hip_angle_deg: float | None = None) -> list[Fault]:
+    """All faults of one rep, most severe first (then in the table's priority order)."""
+    faults: list[Fault] = []
+    table = section("faults", level)
+    for code, cfg in table.items():
+        if view not in cfg.get("views", ["side", "oblique", "front", "unknown"]):
+            continue
+        if "patterns" in cfg and pattern not in cfg["patterns"]:
+            continue
+        signals = _depth_signal(cfg, usual_depth_hip_angle_deg) if code == "too_deep" else cfg["signals"]
+        hits = [(s, r) for s in signals if (r := _signal_result(s, m))]
+        if not hits:
+            continue
+        if "compensation" in cfg.get("requires", []) and not _compensating(m, cfg):
+            continue
+        severity = "major" if any(r[0] == "major" for _, r in hits) else "minor"
+        sig, (_, value, limit) = next((s, r) for s, r in hits if r[0] == severity)
+        measure = sig["measure"]
+        best = (severity, value, limit)
+        faults.append(Fault(code=code, severity=severity, measure=measure, value=best[1],
+                            threshold=best[2], frames=frames[cfg.get("window", "bottom")],
+                            guide=cfg.get("guide", "")))
+    order = list(table)
+    faults.sort(key=lambda f: (f.severity != "major", order.index(f.code)))
+    return faults

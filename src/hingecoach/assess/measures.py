@@ -1,0 +1,111 @@
+"""Per-rep measures: the numbers the pattern classifier and the fault checks read.
+
+Each measure is taken over a named window of the rep (standing start, bottom window, lockout)
+with a median, so a single bad frame never decides anything.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hingecoach.kinematics import Kinematics
+from hingecoach.reps import Rep
+
+
+def _median(x: np.ndarray) -> float:
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
+
+
+def _window(kin: Kinematics, name: str, lo: int, hi: int) -> float:
+    """Median of series ``name`` over frames [lo, hi] (inclusive, clipped)."""
+    lo, hi = max(lo, 0), min(hi, kin.n_frames - 1)
+    if hi < lo:
+        return float("nan")
+    return _median(kin[name][lo:hi + 1])
+
+
+def rep_windows(kin: Kinematics, rep: Rep) -> dict[str, tuple[int, int]]:
+    """Frame windows [first, last] of the rep's start, bottom and lockout."""
+    settle = max(1, int(round(0.25 * kin.fps)))
+    b0, b1 = rep.bottom_window
+    if b1 - b0 < settle:  # at least ~0.25 s around the deepest point
+        b0, b1 = rep.bottom_frame - settle // 2, rep.bottom_frame + settle // 2
+    start = (rep.start_frame, rep.start_frame + settle)
+    lock_lo = min(rep.ascent_end_frame, rep.end_frame)
+    lockout = (lock_lo, max(lock_lo, rep.end_frame))
+    return {"start": start, "bottom": (b0, b1), "lockout": lockout,
+            "descent": (rep.start_frame, rep.bottom_window[0])}
+
+
+def _early_descent_lag(kin: Kinematics, rep: Rep) -> float:
+    """How far the hips have travelled back (fraction of their bottom travel) when the trunk
+    has made half of its inclination: ~0.5+ when the hips lead, low when the torso leads."""
+    if rep.from_bottom:
+        return float("nan")
+    lo, hi = rep.start_frame, rep.bottom_frame
+    trunk = kin["trunk_angle_deg"][lo:hi + 1]
+    back = kin["hip_back_frac_leg"][lo:hi + 1]
+    if trunk.size < 3 or not np.isfinite(trunk).any() or not np.isfinite(back).any():
+        return float("nan")
+    t0, t1 = trunk[0], _median(trunk[-3:])
+    b0, b1 = back[0], _median(back[-3:])
+    if not np.isfinite([t0, t1, b0, b1]).all() or t1 - t0 < 10 or b1 - b0 < 0.02:
+        return float("nan")
+    half = np.flatnonzero(trunk >= t0 + 0.5 * (t1 - t0))
+    if half.size == 0:
+        return float("nan")
+    return float((back[half[0]] - b0) / (b1 - b0))
+
+
+def heel_lift_frac_foot(kin: Kinematics, w: dict[str, tuple[int, int]]) -> float:
+    """Rise of the heel relative to the toe from the start to the bottom, as a fraction of
+    foot length (0 = heel stays down)."""
+    heel, toe = kin.points["heel"], kin.points["toe"]
+    foot = np.linalg.norm(toe - heel, axis=1)
+    rise = heel[:, 1] - toe[:, 1]
+    s0, s1 = w["start"]
+    b0, b1 = w["bottom"]
+    with np.errstate(invalid="ignore"):
+        return (_median(rise[b0:b1 + 1]) - _median(rise[s0:s1 + 1])) / _median(foot)
+
+
+def rep_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
+    """All per-rep measures, named with their units."""
+    w = rep_windows(kin, rep)
+    b = w["bottom"]
+    s = w["start"] if not rep.from_bottom else w["lockout"]
+    lk = w["lockout"]
+    m: dict[str, float] = {}
+    m["depth_hip_angle_deg"] = rep.depth_hip_angle_deg
+    m["hip_angle_bottom_deg"] = _window(kin, "hip_angle_deg", *b)
+    m["knee_angle_start_deg"] = _window(kin, "knee_angle_deg", *s)
+    m["knee_angle_bottom_deg"] = _window(kin, "knee_angle_deg", *b)
+    m["knee_flexion_bottom_deg"] = 180.0 - m["knee_angle_bottom_deg"]
+    m["knee_flexion_start_deg"] = 180.0 - m["knee_angle_start_deg"]
+    lo, hi = rep.start_frame, rep.end_frame
+    m["knee_flexion_max_deg"] = 180.0 - float(np.nanmin(kin["knee_angle_deg"][lo:hi + 1]))
+    m["shin_angle_bottom_deg"] = _window(kin, "shin_angle_deg", *b)
+    m["trunk_angle_bottom_deg"] = _window(kin, "trunk_angle_deg", *b)
+    m["hip_flexion_bottom_deg"] = 180.0 - m["hip_angle_bottom_deg"]
+    m["knee_to_hip_flexion_ratio"] = (m["knee_flexion_bottom_deg"] - m["knee_flexion_start_deg"]) / max(
+        m["hip_flexion_bottom_deg"], 1.0)
+    back0 = _window(kin, "hip_back_frac_leg", *s)
+    down0 = _window(kin, "hip_down_frac_leg", *s)
+    m["hip_back_bottom_frac_leg"] = _window(kin, "hip_back_frac_leg", *b) - back0
+    m["hip_down_bottom_frac_leg"] = _window(kin, "hip_down_frac_leg", *b) - down0
+    m["hips_back_early_frac"] = _early_descent_lag(kin, rep)
+    m["com_foot_bottom_frac"] = _window(kin, "com_foot_frac", *b)
+    m["heel_lift_frac_foot"] = heel_lift_frac_foot(kin, w)
+    m["neck_angle_bottom_deg"] = _window(kin, "neck_angle_deg", *b)
+    m["neck_angle_start_deg"] = _window(kin, "neck_angle_deg", *s)
+    m["shoulder_drop_bottom_frac_torso"] = _window(kin, "shoulder_drop_frac_torso", *b)
+    m["back_bend_bottom_deg"] = _window(kin, "back_bend_deg", *b)
+    m["lockout_hip_angle_deg"] = float(np.nanmax(kin["hip_angle_deg"][lk[0]:lk[1] + 1])) if lk[1] >= lk[0] \
+        and np.isfinite(kin["hip_angle_deg"][lk[0]:lk[1] + 1]).any() else float("nan")
+    m["stance_width_ratio"] = _window(kin, "stance_width_ratio", *s)
+    m["lockout_trunk_angle_deg"] = _window(kin, "trunk_angle_deg", *lk)
+    back = kin["hip_back_frac_leg"][rep.start_frame:rep.bottom_window[1] + 1]
+    m["hip_forward_shift_bottom_frac_leg"] = (
+        float(np.nanmax(back) - _window(kin, "hip_back_frac_leg", *b)) if np.isfinite(back).any() else float("nan"))
+    return m

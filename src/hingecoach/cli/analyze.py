@@ -1,0 +1,69 @@
+"""`hinge analyze INPUT`: a video, image or keypoint file -> rep-by-rep analysis."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from hingecoach.analysis import Analysis, analyze
+from hingecoach.cli.render_text import print_analysis
+from hingecoach.sources import load, save_keypoints
+
+
+def register(sub) -> None:
+    p = sub.add_parser("analyze", help="analyse a video, image or keypoint file",
+                       description="Find the body, count reps, grade each against the guide.")
+    p.add_argument("input", type=Path, help="video (.mp4 .mov ...), image, or keypoint file")
+    p.add_argument("--json", type=Path, metavar="OUT", help="write the result as JSON")
+    p.add_argument("--keypoints", type=Path, metavar="OUT",
+                   help="save the pose keypoints (.json or .csv) so the video need be processed once")
+    p.add_argument("--explain", action="store_true", help="print the evidence for every rep")
+    p.add_argument("--level", help="grade with the thresholds of a program level (e.g. wall_tap)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_output_options(p)
+    p.set_defaults(func=run)
+
+
+def add_output_options(p) -> None:
+    """Options other modules implement (reports, store); present only when they are."""
+    p.add_argument("--video-out", type=Path, metavar="OUT.mp4", help="write an annotated video")
+    p.add_argument("--report", type=Path, metavar="OUT.html", help="write an HTML report")
+    p.add_argument("--log", action="store_true", help="store the set in your training log")
+    p.add_argument("--person", default=None, help="whose log (default: you)")
+
+
+def analyze_path(path: Path, *, level: str | None = None, progress: bool = True,
+                 usual_depth_hip_angle_deg: float | None = None) -> Analysis:
+    options = {} if progress else {"progress": False}
+    pose = load(path, **options)
+    return analyze(pose, level=level, usual_depth_hip_angle_deg=usual_depth_hip_angle_deg)
+
+
+def _write_json(result: dict, out: Path) -> None:
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(json.dumps(result, indent=2))
+    tmp.replace(out)
+
+
+def run(args) -> int:
+    usual = None
+    if args.log:
+        from hingecoach.cli import outputs
+
+        usual = outputs.usual_depth(args.person)
+    result = analyze_path(args.input, level=args.level, progress=not args.no_progress,
+                          usual_depth_hip_angle_deg=usual)
+    if args.keypoints:
+        save_keypoints(result.pose, args.keypoints)
+        print(f"keypoints saved to {args.keypoints}", file=sys.stderr)
+    print_analysis(result, explain=args.explain)
+    data = result.to_dict()
+    if args.json:
+        _write_json(data, args.json)
+        print(f"result written to {args.json}", file=sys.stderr)
+    if args.video_out or args.report or args.log:
+        from hingecoach.cli import outputs
+
+        outputs.write_outputs(result, args)
+    return 0

@@ -1,0 +1,130 @@
+"""Coaching: the guide's cue, fix and drill for each fault; a set summary (what went well,
+what to fix first, which drill); and a rate-limited one-cue-at-a-time coach for live use."""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from hingecoach.assess import RepAssessment
+from hingecoach.config import section
+from hingecoach.reps import Rep
+
+
+@functools.lru_cache(maxsize=1)
+def advice_table() -> dict[str, dict[str, str]]:
+    """Fault code (or ``_pattern.squat`` / ``_pattern.stoop``) -> title, why, cue, fix, drill."""
+    text = resources.files("hingecoach").joinpath("data/coaching.toml").read_text()
+    raw = tomllib.loads(text)
+    table = {k: v for k, v in raw.items() if not k.startswith("_")}
+    for pattern, entry in raw.get("_pattern", {}).items():
+        table[f"pattern:{pattern}"] = entry
+    return table
+
+
+def advice(code: str) -> dict[str, str]:
+    return advice_table()[code]
+
+
+def issues_of(a: RepAssessment) -> list[tuple[str, str]]:
+    """(code, severity) of everything to coach in one rep, most important first: a wrong
+    pattern counts as major and comes after spine faults (safety first)."""
+    items = [(f.code, f.severity) for f in a.faults]
+    if a.pattern != "hinge":
+        spine = [i for i in items if i[0].startswith("spine")]
+        rest = [i for i in items if not i[0].startswith("spine")]
+        items = spine + [(f"pattern:{a.pattern}", "major")] + rest
+    return items
+
+
+@dataclass(frozen=True)
+class SetSummary:
+    reps: int
+    partial_reps: int
+    score: float | None
+    pattern: str | None
+    clean_reps: int
+    fix_first: str | None  # a fault code or "pattern:squat"
+    went_well: list[str] = field(default_factory=list)
+    fault_counts: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "reps": self.reps, "partial_reps": self.partial_reps, "score": self.score,
+            "pattern": self.pattern, "clean_reps": self.clean_reps,
+            "fault_counts": dict(self.fault_counts), "went_well": list(self.went_well),
+            "fix_first": None,
+        }
+        if self.fix_first:
+            a = advice(self.fix_first)
+            out["fix_first"] = {"code": self.fix_first, "title": a["title"], "cue": a["cue"],
+                                "fix": a["fix"], "drill": a["drill"]}
+        return out
+
+
+_STRENGTHS = {
+    "spine_rounded": "Your back stayed long and neutral.",
+    "torso_leads": "Your hips led the movement back.",
+    "knees_too_bent": "Your shins stayed close to vertical.",
+    "knees_locked": "Your knees stayed soft.",
+    "weight_on_toes": "Your weight stayed over your heels and mid-foot.",
+    "incomplete_lockout": "You stood tall at the top of every rep.",
+}
+
+
+def summarise_set(reps: list[Rep], assessments: list[RepAssessment]) -> SetSummary:
+    """Set score = mean rep score of the completed reps; fix first = the issue that costs the
+    most (severity weight x reps affected), ties broken by coaching priority."""
+    done = [(r, a) for r, a in zip(reps, assessments) if not r.partial]
+    if not done:
+        return SetSummary(0, len(reps), None, None, 0, None)
+    scores = [a.score for _, a in done]
+    patterns = Counter(a.pattern for _, a in done)
+    weights = section("scoring")
+    cost: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
+    for _, a in done:
+        for code, sev in issues_of(a):
+            cost[code] += weights[f"{sev}_penalty"]
+            counts[code] += 1
+    order = list(advice_table())
+    fix_first = None
+    if cost:
+        fix_first = min(cost, key=lambda c: (-cost[c], order.index(c)))
+    went_well = [text for code, text in _STRENGTHS.items() if counts[code] == 0]
+    if patterns.get("hinge", 0) == len(done):
+        went_well.insert(0, "Every rep was a true hinge: hips back, not down.")
+    return SetSummary(
+        reps=len(done), partial_reps=len(reps) - len(done),
+        score=round(sum(scores) / len(scores), 1), pattern=patterns.most_common(1)[0][0],
+        clean_reps=sum(a.clean for _, a in done), fix_first=fix_first,
+        went_well=went_well[:3], fault_counts=dict(counts),
+    )
+
+
+class LiveCoach:
+    """One cue at a time, the most important first, no more often than ``min_interval_s``,
+    and the same cue not repeated within ``repeat_after_s`` unless it keeps happening."""
+
+    def __init__(self, min_interval_s: float = 4.0, repeat_after_s: float = 12.0):
+        self.min_interval_s = min_interval_s
+        self.repeat_after_s = repeat_after_s
+        self._last_t: float | None = None
+        self._said: dict[str, float] = {}
+
+    def cue_for(self, a: RepAssessment, now_s: float) -> str | None:
+        """The cue to say after a rep at time ``now_s``, or None to stay quiet."""
+        if self._last_t is not None and now_s - self._last_t < self.min_interval_s:
+            return None
+        for code, _ in issues_of(a):
+            last = self._said.get(code)
+            if last is not None and now_s - last < self.repeat_after_s:
+                continue
+            self._last_t = now_s
+            self._said[code] = now_s
+            return advice(code)["cue"]
+        return None

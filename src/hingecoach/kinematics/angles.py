@@ -1,0 +1,252 @@
+"""Sagittal-plane kinematics of a hinge, from a PoseSequence. Pure numpy (+ scipy filters).
+
+Frame of reference
+------------------
+Points are projected into the person's sagittal plane: ``u`` points the way the person faces
+(forward), ``v`` points up; both in image pixels for a side view (the image plane is the
+sagittal plane) or metres for world landmarks. Left and right landmarks are merged into one
+visibility-weighted midpoint per joint, which makes every quantity side-agnostic: BlazePose
+swaps the labels of the hidden side in about half the frames of a side view.
+
+Conventions (all angles in degrees)
+-----------------------------------
+* ``hip_angle_deg``: included angle shoulder-hip-knee; 180 = standing tall, smaller = more
+  hip flexion.
+* ``knee_angle_deg``: included angle hip-knee-ankle; 180 = straight (locked) knee.
+* ``shin_angle_deg``: ankle->knee from vertical; 0 = vertical shin, positive = knee ahead of
+  the ankle.
+* ``trunk_angle_deg``: hip->shoulder from vertical; 0 = upright, positive = leaning forward,
+  negative = leaning back.
+* ``neck_angle_deg``: turn from the hip->shoulder line to the shoulder->ear line; 0 = head in
+  line with the trunk (the dowel's three points), positive = head dropped towards the chest.
+* ``shoulder_drop_frac_torso``: distance of the shoulder below the ear-hip line, as a fraction
+  of torso length; positive = upper back rounded out of the line.
+* ``hip_back_frac_leg`` / ``hip_down_frac_leg``: hip displacement from its standing position,
+  relative to the ankle, as a fraction of leg length; positive = backwards / downwards.
+* ``com_foot_frac`` / ``hip_foot_frac``: forward position of the body's centre of mass (or the
+  hip) along the foot: 0 = over the heel, 1 = over the toe.
+* ``back_bend_deg``: back-outline bend from the segmentation mask (positive = convex, rounded),
+  when the source measured it; NaN otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hingecoach.config import section
+from hingecoach.kinematics.filters import interpolate_gaps, lowpass_zero_phase
+from hingecoach.pose import PoseSequence
+from hingecoach.pose.schema import INDEX, PAIRS
+
+JOINTS = ("ear", "shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "toe")
+
+#: Segment mass fractions and centre-of-mass positions along the segment (Dempster, via
+#: Winter, *Biomechanics and Motor Control of Human Movement*, 4th ed., table 4.1). Head+neck
+#: centre placed at the ear; trunk centre 50% from hip to shoulder; arms with hands.
+_COM_SEGMENTS = (
+    # (proximal, distal, mass fraction, centre fraction from proximal)
+    ("ear", "ear", 0.081, 0.0),
+    ("hip", "shoulder", 0.497, 0.50),
+    ("shoulder", "elbow", 0.056, 0.436),
+    ("elbow", "wrist", 0.044, 0.682),
+    ("hip", "knee", 0.200, 0.433),
+    ("knee", "ankle", 0.093, 0.433),
+    ("heel", "toe", 0.029, 0.50),
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Kinematics:
+    """Per-frame sagittal measures of one sequence (see module docstring for conventions)."""
+
+    t_s: np.ndarray
+    fps: float
+    facing: str
+    view: str
+    leg_length: float
+    points: dict[str, np.ndarray]
+    series: dict[str, np.ndarray] = field(default_factory=dict)
+    history: tuple[str, ...] = ()
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.series[name]
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.t_s.shape[0])
+
+    @property
+    def valid(self) -> np.ndarray:
+        """Frames where the hip and knee angles could be measured."""
+        return np.isfinite(self.series["hip_angle_deg"]) & np.isfinite(self.series["knee_angle_deg"])
+
+
+def merged_joints(seq: PoseSequence, min_visibility: float) -> dict[str, np.ndarray]:
+    """Visibility-weighted left/right midpoints, (frames, 3) per joint; NaN where neither side
+    is visible enough."""
+    out = {}
+    for joint in JOINTS:
+        left, right = (INDEX[n] for n in PAIRS[joint])
+        pts = seq.xyz[:, [left, right], :]
+        w = seq.visibility[:, [left, right]].copy()
+        w[(w < min_visibility) | np.isnan(pts[..., :2]).any(axis=-1)] = 0.0
+        total = w.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.nansum(pts * w[..., None], axis=1) / total[:, None]
+        mean[total == 0] = np.nan
+        out[joint] = mean
+    return out
+
+
+def forward_sign(seq: PoseSequence) -> float:
+    """+1 when the person faces image right, -1 when facing image left."""
+    if seq.facing == "left":
+        return -1.0
+    if seq.facing == "right":
+        return 1.0
+    from hingecoach.kinematics.view import detect_facing
+
+    return -1.0 if detect_facing(seq) == "left" else 1.0
+
+
+def to_sagittal(seq: PoseSequence, joints: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Image (x right, y down) -> sagittal (u forward, v up), (frames, 2) per joint."""
+    sign = forward_sign(seq)
+    return {j: np.stack([sign * p[:, 0], -p[:, 1]], axis=-1) for j, p in joints.items()}
+
+
+def _angle_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Unsigned angle in degrees between 2-D vectors, row by row."""
+    dot = np.einsum("ij,ij->i", a, b)
+    cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    return np.degrees(np.abs(np.arctan2(cross, dot)))
+
+
+def _signed_turn(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Signed angle (deg) turning from a to b; positive = clockwise in (u forward, v up), which
+    for a segment pointing up means tipping forward."""
+    dot = np.einsum("ij,ij->i", a, b)
+    cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    return -np.degrees(np.arctan2(cross, dot))
+
+
+def _from_vertical(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Angle (deg) of lower->upper from vertical, positive when ``upper`` is forward."""
+    d = upper - lower
+    return np.degrees(np.arctan2(d[:, 0], d[:, 1]))
+
+
+def _foot_frac(u: np.ndarray, heel_u: np.ndarray, toe_u: np.ndarray) -> np.ndarray:
+    length = toe_u - heel_u
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = (u - heel_u) / length
+    frac[~(np.abs(length) > 1e-9)] = np.nan
+    return frac
+
+
+def centre_of_mass(p: dict[str, np.ndarray]) -> np.ndarray:
+    """Whole-body centre of mass (frames, 2) from the segment table; segments with missing
+    points are left out and the rest renormalised."""
+    total = np.zeros(p["hip"].shape)
+    mass = np.zeros(p["hip"].shape[0])
+    for prox, dist, m, c in _COM_SEGMENTS:
+        centre = p[prox] + c * (p[dist] - p[prox])
+        ok = np.isfinite(centre).all(axis=1)
+        total[ok] += m * centre[ok]
+        mass[ok] += m
+    with np.errstate(invalid="ignore", divide="ignore"):
+        com = total / mass[:, None]
+    com[mass < 0.7] = np.nan
+    return com
+
+
+def standing_reference(hip_angle_deg: np.ndarray, values: np.ndarray, tolerance_deg: float = 10.0
+                       ) -> np.ndarray:
+    """Median of ``values`` over the most upright frames (hip angle within ``tolerance_deg``
+    of its 95th percentile)."""
+    ok = np.isfinite(hip_angle_deg) & np.isfinite(values).all(axis=-1 if values.ndim > 1 else None)
+    if not ok.any():
+        return np.full(values.shape[1:], np.nan)
+    top = np.percentile(hip_angle_deg[ok], 95)
+    sel = ok & (hip_angle_deg >= top - tolerance_deg)
+    return np.median(values[sel], axis=0)
+
+
+def compute_kinematics(seq: PoseSequence, *, filtered: bool = True) -> Kinematics:
+    """All sagittal measures of ``seq``: merge sides, fill short gaps, low-pass, then measure."""
+    cfg = section("kinematics")
+    joints = merged_joints(seq, cfg["min_visibility"])
+    stacked = np.stack([joints[j][:, :2] for j in JOINTS], axis=1)  # (T, J, 2)
+    history = list(seq.history)
+    stacked = interpolate_gaps(stacked, seq.t_s, cfg["max_gap_s"])
+    if filtered:
+        stacked = lowpass_zero_phase(stacked, seq.fps, cfg["lowpass_hz"])
+        history.append(f"butterworth-2 zero-phase low-pass {cfg['lowpass_hz']} Hz")
+    p = to_sagittal(seq, {j: np.concatenate([stacked[:, i], np.zeros((seq.n_frames, 1))], axis=1)
+                          for i, j in enumerate(JOINTS)})
+    back_bend = seq.channels.get("back_bend_deg")
+    kin = measure(p, seq.t_s, seq.fps, seq.facing, seq.view, back_bend, tuple(history))
+    kin.series["stance_width_ratio"] = stance_width_ratio(seq)
+    return kin
+
+
+def stance_width_ratio(seq: PoseSequence) -> np.ndarray:
+    """Ankle spacing over shoulder width in the image (meaningful in a front view only)."""
+    ankles = np.abs(seq.point("left_ankle")[:, 0] - seq.point("right_ankle")[:, 0])
+    shoulders = np.abs(seq.point("left_shoulder")[:, 0] - seq.point("right_shoulder")[:, 0])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = ankles / shoulders
+    ratio[~(shoulders > 1e-6)] = np.nan
+    return ratio
+
+
+def measure(p: dict[str, np.ndarray], t_s: np.ndarray, fps: float, facing: str = "unknown",
+            view: str = "unknown", back_bend_deg: np.ndarray | None = None,
+            history: tuple[str, ...] = ()) -> Kinematics:
+    """Measures from sagittal joint positions ``p`` (frames, 2 per joint)."""
+    n = t_s.shape[0]
+    hip, knee, ankle, sh, ear = p["hip"], p["knee"], p["ankle"], p["shoulder"], p["ear"]
+    hip_angle = _angle_between(sh - hip, knee - hip)
+    knee_angle = _angle_between(hip - knee, ankle - knee)
+    shin = _from_vertical(ankle, knee)
+    trunk = _from_vertical(hip, sh)
+    thigh = _from_vertical(knee, hip)
+    neck = _signed_turn(sh - hip, ear - sh)
+    torso_len = np.linalg.norm(sh - hip, axis=1)
+    eh = ear - hip
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # signed distance of the shoulder from the ear-hip line; positive = behind/above the
+        # line on the back side (rounded upper back bulges away from the front)
+        cross = eh[:, 0] * (sh - hip)[:, 1] - eh[:, 1] * (sh - hip)[:, 0]
+        shoulder_drop = cross / np.linalg.norm(eh, axis=1) / torso_len
+    thigh_len = np.linalg.norm(hip - knee, axis=1)
+    shank_len = np.linalg.norm(knee - ankle, axis=1)
+    leg_samples = thigh_len + shank_len
+    leg_length = float(np.nanmedian(leg_samples)) if np.isfinite(leg_samples).any() else float("nan")
+    rel = hip - ankle
+    ref = standing_reference(hip_angle, rel)
+    with np.errstate(invalid="ignore"):
+        hip_back = -(rel[:, 0] - ref[0]) / leg_length
+        hip_down = (ref[1] - rel[:, 1]) / leg_length
+    com = centre_of_mass(p)
+    series = {
+        "hip_angle_deg": hip_angle,
+        "knee_angle_deg": knee_angle,
+        "shin_angle_deg": shin,
+        "trunk_angle_deg": trunk,
+        "thigh_angle_deg": thigh,
+        "neck_angle_deg": neck,
+        "shoulder_drop_frac_torso": shoulder_drop,
+        "hip_back_frac_leg": hip_back,
+        "hip_down_frac_leg": hip_down,
+        "com_foot_frac": _foot_frac(com[:, 0], p["heel"][:, 0], p["toe"][:, 0]),
+        "hip_foot_frac": _foot_frac(hip[:, 0], p["heel"][:, 0], p["toe"][:, 0]),
+        "back_bend_deg": (np.full(n, np.nan) if back_bend_deg is None
+                          else np.asarray(back_bend_deg, dtype=np.float64)),
+    }
+    points = dict(p)
+    points["com"] = com
+    return Kinematics(t_s=t_s, fps=fps, facing=facing, view=view, leg_length=leg_length,
+                      points=points, series=series, history=history)

@@ -1,0 +1,67 @@
+"""Camera view (side, front, oblique) and facing direction, from the landmarks alone."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hingecoach.config import section
+from hingecoach.pose import PoseSequence
+from hingecoach.pose.schema import INDEX
+
+
+def _xy(seq: PoseSequence, name: str) -> np.ndarray:
+    return seq.xyz[:, INDEX[name], :2]
+
+
+def width_ratio(seq: PoseSequence) -> float:
+    """(shoulder width + hip width) / 2 / torso length, median over the most upright frames
+    (the 40% with the longest torso in the image: a front view foreshortens a bent torso)."""
+    ls, rs = _xy(seq, "left_shoulder"), _xy(seq, "right_shoulder")
+    lh, rh = _xy(seq, "left_hip"), _xy(seq, "right_hip")
+    torso = np.linalg.norm((ls + rs) / 2 - (lh + rh) / 2, axis=1)
+    widths = (np.abs(ls[:, 0] - rs[:, 0]) + np.abs(lh[:, 0] - rh[:, 0])) / 2
+    ok = np.isfinite(torso) & np.isfinite(widths) & (torso > 0)
+    if not ok.any():
+        return float("nan")
+    cut = np.percentile(torso[ok], 60)
+    sel = ok & (torso >= cut)
+    return float(np.median(widths[sel] / torso[sel]))
+
+
+def detect_view(seq: PoseSequence) -> str:
+    """'side', 'oblique', 'front' or 'unknown' (no usable torso)."""
+    cfg = section("view")
+    r = width_ratio(seq)
+    if not np.isfinite(r):
+        return "unknown"
+    if r <= cfg["side_max_ratio"]:
+        return "side"
+    if r >= cfg["front_min_ratio"]:
+        return "front"
+    return "oblique"
+
+
+def detect_facing(seq: PoseSequence) -> str:
+    """'left' or 'right' (image direction the person faces), from toes ahead of heels and the
+    nose ahead of the ears; 'unknown' when neither can be seen."""
+    votes = []
+    for side in ("left", "right"):
+        toe = _xy(seq, f"{side}_foot_index")[:, 0] - _xy(seq, f"{side}_heel")[:, 0]
+        votes.append(toe)
+    ears = (_xy(seq, "left_ear")[:, 0] + _xy(seq, "right_ear")[:, 0]) / 2
+    votes.append(_xy(seq, "nose")[:, 0] - ears)
+    signs = np.concatenate([np.sign(v[np.isfinite(v)]) for v in votes])
+    if signs.size == 0 or signs.sum() == 0:
+        return "unknown"
+    return "right" if signs.sum() > 0 else "left"
+
+
+def with_view(seq: PoseSequence) -> PoseSequence:
+    """The sequence with ``view`` and ``facing`` filled in where unknown."""
+    view = seq.view if seq.view != "unknown" else detect_view(seq)
+    facing = seq.facing if seq.facing != "unknown" else detect_facing(seq)
+    if view == "front" and seq.facing == "unknown":
+        facing = "camera"
+    if (view, facing) == (seq.view, seq.facing):
+        return seq
+    return seq.replace(note=f"view={view} facing={facing} (detected)", view=view, facing=facing)

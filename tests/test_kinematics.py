@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+from figures import SEG, hinge_reps, stick_pose
+
+from hingecoach.kinematics import compute_kinematics
+from hingecoach.kinematics.filters import OneEuroFilter, interpolate_gaps, lowpass_zero_phase
+from hingecoach.kinematics.view import detect_facing, detect_view
+
+
+@pytest.mark.parametrize("facing", ["right", "left"])
+def test_angles_match_the_figure_exactly(facing):
+    trunk = np.linspace(0, 80, 40)
+    knee = np.linspace(10, 40, 40)
+    shin = np.linspace(8, -2, 40)
+    kin = compute_kinematics(stick_pose(trunk, knee, shin, facing=facing, neck_deg=np.full(40, 10.0)),
+                             filtered=False)
+    thigh = shin - knee  # thigh from vertical, forward +
+    np.testing.assert_allclose(kin["trunk_angle_deg"], trunk, atol=1e-9)
+    np.testing.assert_allclose(kin["knee_angle_deg"], 180 - knee, atol=1e-9)
+    np.testing.assert_allclose(kin["shin_angle_deg"], shin, atol=1e-9)
+    np.testing.assert_allclose(kin["hip_angle_deg"], 180 - (trunk - thigh), atol=1e-9)
+    np.testing.assert_allclose(kin["neck_angle_deg"], 10.0, atol=1e-9)
+    assert kin.leg_length == pytest.approx(SEG["thigh"] + SEG["shank"])
+
+
+def test_hips_back_travel_is_positive_and_normalised():
+    n = 30
+    kin = compute_kinematics(stick_pose(np.zeros(n), np.linspace(0, 40, n), np.zeros(n)), filtered=False)
+    expected = SEG["thigh"] * np.sin(np.radians(np.linspace(0, 40, n))) / (SEG["thigh"] + SEG["shank"])
+    # relative to the standing reference (median of the most upright frames)
+    back = kin["hip_back_frac_leg"]
+    np.testing.assert_allclose(back - back[0], expected, atol=1e-9)
+    assert np.all(np.diff(kin["hip_down_frac_leg"]) >= -1e-12)
+
+
+def test_view_and_facing_detected():
+    seq = hinge_reps(n_reps=1, facing="left")
+    assert detect_view(seq) == "side"
+    assert detect_facing(seq) == "left"
+    assert detect_facing(hinge_reps(n_reps=1)) == "right"
+
+
+def test_short_gaps_filled_long_gaps_kept():
+    t = np.arange(20) / 10.0
+    x = np.arange(20, dtype=float)
+    x[3:5] = np.nan  # 0.3 s span between neighbours
+    x[10:16] = np.nan  # 0.7 s
+    out = interpolate_gaps(x, t, max_gap_s=0.3)
+    np.testing.assert_allclose(out[3:5], [3, 4])
+    assert np.isnan(out[10:16]).all()
+
+
+def test_lowpass_is_zero_phase_on_a_slow_sine():
+    t = np.arange(300) / 30.0
+    x = np.sin(2 * np.pi * 0.5 * t)
+    noisy = x + 0.05 * np.random.default_rng(0).standard_normal(300)
+    y = lowpass_zero_phase(noisy, 30.0, 6.0)
+    lag = np.argmax(np.correlate(y - y.mean(), x - x.mean(), "full")) - 299
+    assert lag == 0
+    assert np.std(y - x) < np.std(noisy - x)
+
+
+def test_one_euro_smooths_a_still_signal_and_follows_a_step():
+    f = OneEuroFilter()
+    rng = np.random.default_rng(1)
+    still = [f(np.array([1.0 + 0.05 * rng.standard_normal()]), i / 30)[0] for i in range(60)]
+    assert np.std(still[30:]) < 0.05
+    out = [f(np.array([5.0]), 2 + i / 30)[0] for i in range(30)]
+    assert out[-1] == pytest.approx(5.0, abs=0.1)

@@ -1,0 +1,265 @@
+"""Video and image pose sources: spine geometry on synthetic masks, real clips, bad input."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from hingecoach.errors import HingeInputError, NoPersonError, NotAVideoError, OutOfFrameError, TooShortError
+from hingecoach.pose import PoseSequence
+from hingecoach.pose.schema import INDEX
+from hingecoach.sources import cache as kp_cache
+from hingecoach.sources import load, spine_mask
+from hingecoach.sources.video import key_joints_in_view, repair_timestamps
+
+CLIPS = Path(__file__).resolve().parents[2] / "shared" / "clips"
+SIDE_CLIP = CLIPS / "tby66" / "0016c_1.mp4"
+needs_clips = pytest.mark.skipif(not SIDE_CLIP.exists(), reason=f"real clips not found at {CLIPS}")
+
+
+# -- spine geometry on synthetic masks ------------------------------------------------------
+HIP, SHOULDER = (400.0, 300.0), (100.0, 300.0)  # bent over, facing left: the back is up (−y)
+
+
+def kinked_torso(kink_deg: float) -> np.ndarray:
+    """A bent-over torso whose back edge is two straight lines meeting at chord fraction 0.45
+    at ``kink_deg`` (positive = convex, a rounded back); the belly edge is straight."""
+    x_kink = HIP[0] + 0.45 * (SHOULDER[0] - HIP[0])
+    y_back = 250.0
+    half = math.radians(kink_deg) / 2
+    far_x = SHOULDER[0] - 60
+    pts = [
+        (HIP[0] + 60, y_back + (HIP[0] + 60 - x_kink) * math.tan(half)),
+        (x_kink, y_back),
+        (far_x, y_back + (x_kink - far_x) * math.tan(half)),
+        (far_x, 360.0),
+        (HIP[0] + 60, 360.0),
+    ]
+    mask = np.zeros((500, 600), np.float32)
+    cv2.fillPoly(mask, [np.round(np.array(pts)).astype(np.int32)], 1.0)
+    return mask
+
+
+@pytest.mark.parametrize("kink_deg", [0.0, 10.0, 20.0, -10.0])
+def test_back_bend_reads_the_kink_angle(kink_deg):
+    bend = spine_mask.back_bend_deg(kinked_torso(kink_deg), HIP, SHOULDER, "left")
+    assert bend == pytest.approx(kink_deg, abs=1.0)
+
+
+def test_back_bend_looks_at_the_back_not_the_belly():
+    # Facing right, the normal points to the straight belly edge of the same mask.
+    assert abs(spine_mask.back_bend_deg(kinked_torso(20.0), HIP, SHOULDER, "right")) < 1.0
+
+
+def test_back_bend_is_nan_when_not_measurable():
+    mask = kinked_torso(10.0)
+    assert math.isnan(spine_mask.back_bend_deg(mask, HIP, (HIP[0] - 10, HIP[1]), "left"))  # tiny chord
+    assert math.isnan(spine_mask.back_bend_deg(mask, HIP, SHOULDER, "unknown"))
+    assert math.isnan(spine_mask.back_bend_deg(np.zeros_like(mask), HIP, SHOULDER, "left"))
+
+
+def test_largest_blob_drops_a_smaller_region():
+    mask = kinked_torso(0.0)
+    mask[10:30, 10:30] = 1.0
+    blob = spine_mask.largest_blob(mask)
+    assert not blob[20, 20] and blob[300, 300]
+
+
+def test_neck_turn_grows_when_the_upper_back_drops():
+    straight = spine_mask.spine_angles(kinked_torso(0.0), HIP, SHOULDER)["neck_turn_mask_deg:left"]
+    rounded = spine_mask.spine_angles(kinked_torso(20.0), HIP, SHOULDER)["neck_turn_mask_deg:left"]
+    assert abs(straight) < 1.0 and rounded > 15.0
+
+
+# -- small pure helpers ------------------------------------------------------------------
+def test_repair_timestamps_keeps_them_strictly_increasing():
+    t_s, repaired = repair_timestamps([40.0, 73.0, 73.0, 0.0, 173.0, float("nan")], fps=30.0)
+    assert t_s[0] == 0.0 and np.all(np.diff(t_s) > 0) and repaired == 3
+    assert t_s[1] == pytest.approx(0.033) and t_s[4] == pytest.approx(0.133)
+
+
+def test_key_joints_in_view_needs_hips_knees_and_ankles():
+    xyz = np.full((2, 33, 3), 50.0)
+    vis = np.ones((2, 33))
+    xyz[1, [INDEX["left_ankle"], INDEX["right_ankle"]], 1] = 150.0  # below a 100-px-high image
+    assert key_joints_in_view(xyz, vis, (100, 100), 0.3).tolist() == [True, False]
+
+
+def test_cache_round_trip_is_exact(tmp_path, monkeypatch):
+    monkeypatch.setenv("HINGECOACH_CACHE", str(tmp_path / "cache"))
+    video = tmp_path / "v.mp4"
+    video.write_bytes(b"some bytes")
+    rng = np.random.default_rng(0)
+    xyz = rng.normal(300, 50, (5, 33, 3))
+    xyz[2] = np.nan
+    seq = PoseSequence(xyz=xyz, visibility=rng.random((5, 33)), t_s=np.arange(5) / 30, fps=30.0,
+                       image_size=(640, 480), source=str(video), channels={"back_bend_deg": rng.random(5)},
+                       meta={"frames_decoded": 5})
+    key = kp_cache.cache_key(video, {"a": 1})
+    assert kp_cache.get(key, str(video)) is None
+    kp_cache.put(key, seq)
+    assert kp_cache.get(key, str(video)).equals(seq)
+    assert key != kp_cache.cache_key(video, {"a": 2})
+    assert list((tmp_path / "cache").iterdir()) == [kp_cache.entry_path(key)]  # no temp files left
+
+
+# -- real clips ----------------------------------------------------------------------------
+def ffmpeg(*args: str) -> None:
+    import imageio_ffmpeg
+
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error", *args], check=True)
+
+
+@pytest.fixture(scope="module")
+def short_clip(tmp_path_factory) -> Path:
+    """The first 1.5 s of a real side-view clip (re-encoded), to keep the tests quick."""
+    if not SIDE_CLIP.exists():
+        pytest.skip(f"real clips not found at {CLIPS}")
+    out = tmp_path_factory.mktemp("clips") / "short.mp4"
+    ffmpeg("-i", str(SIDE_CLIP), "-t", "1.5", "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(out))
+    return out
+
+
+@pytest.fixture(scope="module")
+def short_seq(short_clip) -> PoseSequence:
+    return load(short_clip, cache=False, progress=False)
+
+
+@needs_clips
+def test_real_clip_has_a_person_in_plausible_pixels(short_seq):
+    seq = short_seq
+    w, h = seq.image_size
+    assert (w, h) == (360, 640) and seq.fps == pytest.approx(60.0)
+    assert seq.n_frames == pytest.approx(90, abs=2)
+    person = ~np.isnan(seq.xyz[..., :2]).all(axis=(1, 2))
+    assert person.mean() > 0.9
+    assert seq.meta["frames_with_person"] == int(person.sum())
+    trunk = seq.xyz[person][:, [INDEX["left_hip"], INDEX["right_hip"], INDEX["left_shoulder"]], :2]
+    assert np.all((trunk[..., 0] > 0) & (trunk[..., 0] < w) & (trunk[..., 1] > 0) & (trunk[..., 1] < h))
+    # upright at the start: the nose is above the hips, the hips above the ankles
+    first = seq.xyz[np.argmax(person)]
+    assert first[INDEX["nose"], 1] < first[INDEX["left_hip"], 1] < first[INDEX["left_ankle"], 1]
+    assert np.all(np.diff(seq.t_s) > 0) and seq.t_s[1] == pytest.approx(1 / 60, abs=1e-3)
+    assert seq.world_xyz is not None and np.nanmax(np.abs(seq.world_xyz)) < 2.0  # metres
+    assert np.isfinite(seq.channels["back_bend_deg"]).mean() > 0.8
+    assert seq.meta["rotation_deg"] == 0 and seq.meta["pose_model"] == "blazepose-full mediapipe 0.10.21"
+
+
+@needs_clips
+def test_rotated_phone_video_comes_out_upright(short_clip, tmp_path, capfd):
+    rotated = tmp_path / "rotated.mp4"
+    # a display matrix of −90° is the phone's "rotate=90": the stored frames lie on their side
+    ffmpeg("-display_rotation", "-90", "-i", str(short_clip), "-c", "copy", str(rotated))
+    stored = cv2.VideoCapture(str(rotated))
+    assert stored.get(cv2.CAP_PROP_FRAME_WIDTH) == 360  # the stream itself is not rotated
+    stored.release()
+    seq = load(rotated, cache=False, progress=True)
+    assert seq.meta["rotation_deg"] in (90, 270)
+    assert seq.image_size == (640, 360)
+    person = ~np.isnan(seq.xyz[..., :2]).all(axis=(1, 2))
+    assert person.mean() > 0.9
+    f = seq.xyz[np.argmax(person)]
+    assert f[INDEX["nose"], 1] < f[INDEX["left_hip"], 1] < f[INDEX["left_ankle"], 1]
+    assert "frame" in capfd.readouterr().err  # the progress bar was shown
+
+
+@needs_clips
+def test_cache_hit_returns_an_identical_sequence(short_clip, tmp_path, monkeypatch):
+    monkeypatch.setenv("HINGECOACH_CACHE", str(tmp_path / "cache"))
+    first = load(short_clip, progress=False)
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 1
+    moved = tmp_path / "renamed.mp4"
+    moved.write_bytes(short_clip.read_bytes())
+    second = load(moved, progress=False)
+    assert second.source == str(moved)
+    assert second.replace(source=first.source).equals(first)
+
+
+@needs_clips
+def test_still_image_gives_one_frame(short_clip, tmp_path):
+    cap = cv2.VideoCapture(str(short_clip))
+    ok, frame = cap.read()
+    cap.release()
+    photo = tmp_path / "photo.png"
+    cv2.imwrite(str(photo), frame)
+    seq = load(photo)
+    assert seq.n_frames == 1 and seq.fps == 1.0 and seq.image_size == (360, 640)
+    assert np.isfinite(seq.xyz[0, INDEX["left_hip"]]).all()
+
+
+def _write_video(path: Path, frames, fps: float = 30.0) -> Path:
+    frames = list(frames)
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    for f in frames:
+        writer.write(f)
+    writer.release()
+    return path
+
+
+@needs_clips
+def test_person_in_few_frames_is_out_of_frame(short_clip, tmp_path):
+    cap = cv2.VideoCapture(str(short_clip))
+    frames = [cap.read()[1] for _ in range(15)]
+    cap.release()
+    empty = np.full_like(frames[0], 128)
+    video = _write_video(tmp_path / "walk_off.mp4", frames + [empty] * 60)
+    with pytest.raises(OutOfFrameError, match="out of frame.*20%"):
+        load(video, cache=False, progress=False)
+
+
+@needs_clips
+def test_legs_cut_off_is_out_of_frame(short_clip, tmp_path):
+    cap = cv2.VideoCapture(str(short_clip))
+    frames = [cap.read()[1] for _ in range(45)]
+    cap.release()
+    video = _write_video(tmp_path / "top_half.mp4", [f[: f.shape[0] * 9 // 20] for f in frames])
+    with pytest.raises(OutOfFrameError, match="hips, knees and ankles"):
+        load(video, cache=False, progress=False)
+
+
+@needs_clips
+def test_truncated_video_is_reported_as_damaged(tmp_path):
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(SIDE_CLIP.read_bytes()[: SIDE_CLIP.stat().st_size // 3])
+    with pytest.raises(NotAVideoError, match="damaged or incomplete"):
+        load(cut, cache=False)
+
+
+# -- bad input without clips ----------------------------------------------------------------
+def test_text_renamed_to_mp4_is_not_a_video(tmp_path):
+    fake = tmp_path / "notes.mp4"
+    fake.write_text("this is a shopping list, not a video\n")
+    with pytest.raises(NotAVideoError, match="not a video"):
+        load(fake, cache=False)
+
+
+def test_black_video_has_no_person_and_says_it_is_dark(tmp_path):
+    video = _write_video(tmp_path / "black.mp4", [np.zeros((120, 160, 3), np.uint8)] * 45)
+    with pytest.raises(NoPersonError, match="No person found.*too dark"):
+        load(video, cache=False, progress=False)
+
+
+def test_empty_grey_video_has_no_person(tmp_path):
+    video = _write_video(tmp_path / "grey.mp4", [np.full((120, 160, 3), 128, np.uint8)] * 45)
+    with pytest.raises(NoPersonError, match="No person found in any frame") as err:
+        load(video, cache=False, progress=False)
+    assert "dark" not in str(err.value) and "side" in err.value.fix
+
+
+def test_too_short_video_says_so(tmp_path):
+    video = _write_video(tmp_path / "blip.mp4", [np.full((120, 160, 3), 128, np.uint8)] * 10)
+    with pytest.raises(TooShortError, match=r"too short: 0\.33 s"):
+        load(video, cache=False, progress=False)
+
+
+def test_unreadable_image_is_reported(tmp_path):
+    fake = tmp_path / "photo.jpg"
+    fake.write_text("not a picture")
+    with pytest.raises(HingeInputError, match="not a readable image"):
+        load(fake)
