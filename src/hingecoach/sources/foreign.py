@@ -455,7 +455,7 @@ def _trc_header(lines: list[str], path: Path) -> tuple[dict[str, str], list[str]
                     "have 5 header lines).", "Export the markers again from Sports2D/Pose2Sim/OpenSim.")
     keys = [c.strip() for c in lines[1].split("\t")]
     values = [c.strip() for c in lines[2].split("\t")]
-    table = dict(zip(keys, values))
+    table = dict(zip(keys, values, strict=False))
     names_row = lines[3].split("\t")
     if len(names_row) < 3 or names_row[0].strip() != "Frame#":
         raise _fail(path, "line 4 should be 'Frame#<tab>Time<tab>marker names...'.")

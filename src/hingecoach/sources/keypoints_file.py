@@ -17,6 +17,7 @@ Empty cells are missing values. Floats are written with ``repr`` so they read ba
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from pathlib import Path
@@ -51,9 +52,11 @@ def _nan_to_none(obj: Any) -> Any:
 def _from_list(obj: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
     try:
         arr = np.array(obj, dtype=np.float64)  # None becomes NaN
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise HingeInputError(f"Expected numbers in {what!r}, but found other values.",
                               "Check the keypoint file against the schema in the README.") from None
+    if arr.size == 0 and 0 in shape and isinstance(obj, list):
+        arr = arr.reshape(shape)  # an empty sequence is saved as []
     if arr.shape != shape:
         raise HingeInputError(f"Expected {what!r} of shape {shape}, but got {arr.shape}.",
                               "Check the keypoint file against the schema in the README.")
@@ -81,7 +84,7 @@ def save(seq: PoseSequence, path: Path) -> Path:
             "world_xyz": None if seq.world_xyz is None else _to_list(seq.world_xyz),
             "channels": {k: _to_list(v) for k, v in seq.channels.items()},
         }
-        tmp.write_text(json.dumps(doc, allow_nan=False))
+        tmp.write_text(json.dumps(doc, allow_nan=False), encoding="utf-8")
     elif suffix == ".csv":
         _write_csv(seq, tmp)
     else:
@@ -113,7 +116,7 @@ def _write_csv(seq: PoseSequence, path: Path) -> None:
         parts.append(seq.world_xyz.reshape(n, k * 3))
     parts += [v[:, None] for v in seq.channels.values()]
     table = np.concatenate(parts, axis=1) if n else np.zeros((0, len(_columns(seq))))
-    with path.open("w", newline="") as fh:
+    with path.open("w", newline="", encoding="utf-8") as fh:
         for key, value in _header(seq).items():
             fh.write(f"# {key}: {json.dumps(value, allow_nan=False)}\n")
         writer = csv.writer(fh)
@@ -140,6 +143,11 @@ def _build(meta: dict[str, Any], t: np.ndarray, xyz: np.ndarray, vis: np.ndarray
         raise HingeInputError(
             f"{path.name}: keypoint format version {meta.get('version')!r} is not supported.",
             f"Re-export the keypoints with this HingeCoach (format version {VERSION}).")
+    size = meta.get("image_size")
+    if not (isinstance(size, list) and len(size) == 2
+            and all(isinstance(v, (int, float)) and math.isfinite(v) for v in size)):
+        raise HingeInputError(f"{path.name}: expected 'image_size' as [width, height], but got {size!r:.40}.",
+                              "Check the keypoint file against the schema in the README.")
     try:
         return PoseSequence(
             xyz=xyz, visibility=vis, t_s=t, fps=meta["fps"],
@@ -151,7 +159,7 @@ def _build(meta: dict[str, Any], t: np.ndarray, xyz: np.ndarray, vis: np.ndarray
     except KeyError as exc:
         raise HingeInputError(f"{path.name}: the field {exc.args[0]!r} is missing.",
                               "Check the keypoint file against the schema in the README.") from None
-    except (PoseDataError, TypeError, ValueError) as exc:
+    except (PoseDataError, TypeError, ValueError, OverflowError) as exc:
         raise HingeInputError(f"{path.name}: {exc}",
                               "Check the keypoint file against the schema in the README.") from None
 
@@ -159,15 +167,15 @@ def _build(meta: dict[str, Any], t: np.ndarray, xyz: np.ndarray, vis: np.ndarray
 @register_loader("hingecoach-json", (".json",), sniff=_sniff_json)
 def load_json(path: Path, **_: Any) -> PoseSequence:
     try:
-        doc = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError) as exc:  # also bad UTF-8 and over-long integers
         raise HingeInputError(f"{path.name} is not valid JSON ({exc}).",
                               "Export the keypoints again.") from None
     if not isinstance(doc, dict):
         raise HingeInputError(f"{path.name}: expected a JSON object at the top.",
                               "Check the keypoint file against the schema in the README.")
     names = doc.get("keypoints", list(BLAZEPOSE33))
-    if list(names) != list(BLAZEPOSE33):
+    if names != list(BLAZEPOSE33):
         raise HingeInputError(f"{path.name}: expected the 33 BlazePose keypoints in order.",
                               "Use schema 'blazepose33' or a COCO/OpenPose loader.")
     t_raw = doc.get("t_s")
@@ -191,20 +199,26 @@ def load_json(path: Path, **_: Any) -> PoseSequence:
 @register_loader("hingecoach-csv", (".csv",), sniff=_sniff_csv)
 def load_csv(path: Path, **_: Any) -> PoseSequence:
     meta: dict[str, Any] = {}
-    with path.open(newline="") as fh:
-        lines = fh.read().splitlines()
-    body_start = 0
-    for i, line in enumerate(lines):
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise HingeInputError(f"{path.name} is not UTF-8 text.", "Export the keypoints again.") from None
+    fh = io.StringIO(text, newline="")
+    for i, line in enumerate(iter(fh.readline, "")):
         if not line.startswith("# "):
-            body_start = i
+            fh.seek(fh.tell() - len(line))  # the table starts here; quoted cells may span lines
             break
-        key, _, value = line[2:].partition(": ")
+        key, _, value = line[2:].rstrip("\r\n").partition(": ")
         try:
             meta[key] = json.loads(value)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             raise HingeInputError(f"{path.name}: header line {i + 1} is not 'key: json'.",
                                   "Export the keypoints again.") from None
-    rows = list(csv.reader(lines[body_start:]))
+    try:
+        rows = list(csv.reader(fh))
+    except csv.Error as exc:
+        raise HingeInputError(f"{path.name}: the table is not valid CSV ({exc}).",
+                              "Export the keypoints again.") from None
     if not rows:
         raise HingeInputError(f"{path.name}: no column header.", "Export the keypoints again.")
     header, body = rows[0], rows[1:]
