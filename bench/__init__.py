@@ -1,0 +1,1 @@
+"""Benchmarks: plain scripts printing figures (`python -m bench.<module>`)."""
