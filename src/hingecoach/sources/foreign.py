@@ -282,10 +282,15 @@ def load_coco(path: Path, **options: Any) -> PoseSequence:
         raise _fail(path, "holds no detections.", "Check that the pose tool found a person.")
     file_fps = doc.get("fps") if is_dataset else None
     fps, fps_note = _option_fps(options, file_fps, path)
-    t, keys, order_note = _times_from_keys(keys, fps)
+    if images:  # the dataset's own frame order: frame_id when every image has one, else list order
+        t, order_note = np.array([im[3] for im in images], dtype=np.float64) / fps, None
+        t -= t[0]
+    else:
+        t, keys, order_note = _times_from_keys(keys, fps)
     all_v = np.concatenate([c[2][:, 2] for g in groups.values() for c in g]) if groups else np.zeros(0)
     finite_v = all_v[np.isfinite(all_v)]
-    flags = is_dataset or (bool(np.isin(finite_v, (0.0, 1.0, 2.0)).all()) and bool((finite_v == 2).any()))
+    # 0/1/2 labels (dataset, or results carrying them) vs detector scores in [0, 1].
+    flags = bool(np.isin(finite_v, (0.0, 1.0, 2.0)).all()) and (is_dataset or bool((finite_v == 2).any()))
     xyz = np.full((len(keys), K, 3), np.nan)
     vis = np.zeros((len(keys), K))
     src, dst = (np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]))
@@ -307,25 +312,27 @@ def load_coco(path: Path, **options: Any) -> PoseSequence:
     return _sequence(path, xyz=xyz, vis=vis, t=t, fps=fps, size=size, history=history, meta=meta)
 
 
-def _coco_images(doc: dict[str, Any], path: Path) -> list[tuple[Any, Any, Any]]:
-    """(id, width, height) per image, ordered by frame_id when every image has one."""
+def _coco_images(doc: dict[str, Any], path: Path) -> list[tuple[Any, Any, Any, float]]:
+    """(id, width, height, frame number) per image, ordered by frame_id when every image has one."""
     images = doc.get("images")
     if images is None:
         return []
     if not isinstance(images, list) or not all(
             isinstance(im, dict) and isinstance(im.get("id"), (int, str)) for im in images):
         raise _fail(path, "'images' must be a list of objects each with a number or name 'id'.")
-    if all(_is_number(im.get("frame_id")) for im in images):
+    frame_ids = [im.get("frame_id") for im in images]
+    if all(_is_number(f) and abs(f) <= _MAX_FRAME_NUMBER for f in frame_ids) and len(set(frame_ids)) == len(images):
         images = sorted(images, key=lambda im: im["frame_id"])
-    return [(im["id"], im.get("width"), im.get("height")) for im in images]
+        return [(im["id"], im.get("width"), im.get("height"), float(im["frame_id"])) for im in images]
+    return [(im["id"], im.get("width"), im.get("height"), float(i)) for i, im in enumerate(images)]
 
 
-def _coco_size(images: list[tuple[Any, Any, Any]], options: dict[str, Any], xyz: np.ndarray,
+def _coco_size(images: list[tuple[Any, Any, Any, float]], options: dict[str, Any], xyz: np.ndarray,
                path: Path) -> tuple[tuple[int, int], str | None]:
     given = _option_size(options, path)
     if given:
         return given, None
-    sizes = {(w, h) for _, w, h in images
+    sizes = {(w, h) for _, w, h, _ in images
              if _is_number(w) and _is_number(h) and math.isfinite(w) and math.isfinite(h)
              and 1 <= w <= 1e6 and 1 <= h <= 1e6}
     if len(sizes) == 1:
