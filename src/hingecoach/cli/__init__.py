@@ -16,6 +16,13 @@ COMMANDS = (
     "analyze",
     "demo",
     "simulate",
+    "today",
+    "log",
+    "history",
+    "level",
+    "export",
+    "import_",
+    "backup",
 )
 
 

@@ -134,10 +134,11 @@ def plan_today(db: Database, person: str = "me", today: date | None = None) -> T
         line = _timeline(tx, pid, today) if pid else timeline.build({}, [], today, None, None,
                                                                    program_data()["timeline"])
     done_today = sum(1 for s in sets if s.day == today.isoformat())
-    streak = clean_streak(sets, rule["min_clean_rep_rate"])
+    before_today = [s for s in sets if s.day < today.isoformat()]  # today's volume is set by earlier days
+    streak = clean_streak(before_today, rule["min_clean_rep_rate"])
     n_sets, n_reps = volume(level, streak)
     code, cue, shares = focus(level, counts, total)
     status = mastery.assess(level.id, sets, n_days, rule, can_step_back=previous_level(level) is not None)
     reason = rest_reason(level, today, loaded_day, done_today)
     return TodayPlan(person, today, level, n_sets, n_reps, done_today, reason is not None, reason, code, cue,
-                     wall_distance(level, sets, streak), status, line, shares)
+                     wall_distance(level, before_today, streak), status, line, shares)
