@@ -25,10 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from hingecoach.sim.render_camera import RenderCamera
+from hingecoach.sim.camera import Camera
+from hingecoach.sim.render_camera import at_size, kernel_array, lighting, project
 from hingecoach.sim.render_scene import BUILDS, Build, build_primitives, palette
 
-DEFAULT_SIZE = (480, 360)
+DEFAULT_SIZE = (640, 360)  # the simulator camera's 16:9 at a size BlazePose reads well
 _TILE_PX = 16
 _WALL_BEHIND_M = 1.8  # wall distance behind the person, along the camera's line of sight
 
@@ -41,18 +42,6 @@ def _as_build(build: Build | str) -> Build:
     return BUILDS[build]
 
 
-def _lighting(camera: RenderCamera) -> tuple[np.ndarray, np.ndarray]:
-    """Key light from above, in front of and a little left of the camera; a wall behind."""
-    right, _up, fwd = camera.basis()
-    to_cam = -np.array([fwd[0], 0.0, fwd[2]])
-    to_cam /= np.linalg.norm(to_cam)
-    light = 0.5 * to_cam - 0.35 * right + np.array([0.0, 1.0, 0.0])
-    light /= np.linalg.norm(light)
-    wall_point = np.asarray(camera.target) - to_cam * _WALL_BEHIND_M
-    wall = np.array([to_cam[0], 0.0, to_cam[2], float(np.dot(to_cam, wall_point))])
-    return light, wall
-
-
 def _to_uint8(img_linear: np.ndarray) -> np.ndarray:
     """Linear RGB -> display sRGB-ish (gamma 2.2, soft shoulder so highlights do not clip flat)."""
     x = np.maximum(img_linear, 0.0)
@@ -62,19 +51,23 @@ def _to_uint8(img_linear: np.ndarray) -> np.ndarray:
 
 def render_frame(
     points: Mapping[str, np.ndarray],
-    camera: RenderCamera | None = None,
-    size: tuple[int, int] = DEFAULT_SIZE,
+    camera: Camera | None = None,
+    size: tuple[int, int] | None = DEFAULT_SIZE,
     build: Build | str = "average",
 ) -> np.ndarray:
-    """One RGB frame (height, width, 3) uint8 of the figure given by named 3D points (metres)."""
+    """One RGB frame (height, width, 3) uint8 of the figure given by named 3D points (metres).
+
+    ``camera`` is the simulator's camera (default: side view); ``size`` overrides its image
+    size (None keeps it).
+    """
     from hingecoach.sim.render_kernel import render_kernel
 
-    cam = camera or RenderCamera()
+    cam = at_size(camera or Camera(), size)
     b = _as_build(build)
     prims = build_primitives(dict(points), b)
-    light, wall = _lighting(cam)
-    w, h = (int(v) for v in size)
-    img = render_kernel(prims, palette(b), cam.as_array((w, h)), light, wall, w, h, _TILE_PX)
+    light, wall = lighting(cam, _WALL_BEHIND_M)
+    w, h = cam.image_size
+    img = render_kernel(prims, palette(b), kernel_array(cam), light, wall, w, h, _TILE_PX)
     return _to_uint8(img)
 
 
@@ -87,6 +80,10 @@ def world_points_of(source: Any) -> dict[str, np.ndarray]:
     """
     if isinstance(source, Mapping) and "left_hip" in source:
         return {k: np.asarray(v, dtype=np.float64) for k, v in source.items()}
+    for holder in ("pose3d", "pose_3d", "world"):
+        inner = getattr(source, holder, None)
+        if inner is not None and not isinstance(source, Mapping):
+            return world_points_of(inner)
     for name in ("world_points", "points_world", "joints_world", "points"):
         value = source.get(name) if isinstance(source, Mapping) else getattr(source, name, None)
         if isinstance(value, Mapping) and "left_hip" in value:
@@ -112,47 +109,48 @@ def iter_frames(points_seq: Mapping[str, np.ndarray]) -> Iterator[dict[str, np.n
         yield {k: v[i] for k, v in points_seq.items()}
 
 
-def project_points(points_seq: Mapping[str, np.ndarray], camera: RenderCamera, size: tuple[int, int]) -> dict:
-    """Name -> (frames, 2) image pixels (x right, y down) of the true points."""
-    return {k: camera.project(v, size)[..., :2] for k, v in points_seq.items()}
+def project_points(points_seq: Mapping[str, np.ndarray], camera: Camera, size: tuple[int, int] | None = None) -> dict:
+    """Name -> (frames, 2) image pixels (x right, y down) of the true points, at ``size``."""
+    return project(at_size(camera, size), dict(points_seq))
 
 
-def _camera_of(source: Any, camera: Any) -> RenderCamera:
+def _camera_of(source: Any, camera: Camera | None) -> Camera:
     """The caller's camera, else the simulator result's, else the default side view."""
-    cam = camera if camera is not None else getattr(source, "camera", None)
-    if cam is None:
-        return RenderCamera()
-    if isinstance(cam, RenderCamera):
-        return cam
-    return RenderCamera(
-        distance_m=float(getattr(cam, "distance_m")),
-        height_m=float(getattr(cam, "height_m")),
-        yaw_deg=float(getattr(cam, "yaw_deg")),
-        vfov_deg=float(getattr(cam, "vfov_deg", RenderCamera.vfov_deg)),
-        target=tuple(getattr(cam, "target", RenderCamera.target)),
-    )
+    if camera is not None:
+        return camera
+    cam = getattr(source, "camera", None)
+    return cam if isinstance(cam, Camera) else Camera()
+
+
+def build_of(source: Any) -> str:
+    """'heavy' for a simulated body of girth >= 1.15, else 'average'."""
+    body = getattr(source, "body", None)
+    return "heavy" if float(getattr(body, "girth", 1.0)) >= 1.15 else "average"
 
 
 def render_video(
     source: Any,
     out_path: str | Path,
-    camera: Any = None,
-    size: tuple[int, int] = DEFAULT_SIZE,
+    camera: Camera | None = None,
+    size: tuple[int, int] | None = DEFAULT_SIZE,
     fps: float | None = None,
-    build: Build | str = "average",
+    build: Build | str | None = None,
     progress: bool = True,
 ) -> Path:
     """Render every frame of ``source`` into an H.264 mp4 at ``out_path``; returns the path.
 
-    ``fps`` defaults to the source's own ``fps`` attribute, else 30.
+    ``camera`` defaults to the source's ``camera`` (a simulator result), else a side view;
+    ``size`` overrides the camera's image size (None keeps it); ``fps`` defaults to the
+    source's or the camera's ``fps``, else 30; ``build`` defaults from the simulated body.
     """
     import imageio_ffmpeg
     from tqdm import tqdm
 
     pts = world_points_of(source)
-    cam = _camera_of(source, camera)
-    rate = float(fps or getattr(source, "fps", None) or 30.0)
-    w, h = (int(v) for v in size)
+    cam = at_size(_camera_of(source, camera), size)
+    rate = float(fps or getattr(source, "fps", None) or getattr(cam, "fps", None) or 30.0)
+    b = build or build_of(source)
+    w, h = cam.image_size
     if w % 2 or h % 2:
         raise ValueError(f"Expected an even width and height for yuv420p video, but got {w}x{h}.")
     out = Path(out_path)
@@ -165,7 +163,7 @@ def render_video(
     n = min(len(v) for v in pts.values())
     try:
         for frame in tqdm(iter_frames(pts), total=n, desc="render", unit="frame", disable=not progress):
-            writer.send(np.ascontiguousarray(render_frame(frame, cam, (w, h), build)))
+            writer.send(np.ascontiguousarray(render_frame(frame, cam, None, b)))
     finally:
         writer.close()
     return out

@@ -1,59 +1,51 @@
-"""A pinhole camera for the renderer, placed the way the simulator places its camera.
+"""The simulator's pinhole camera (:class:`hingecoach.sim.camera.Camera`), adapted for rendering.
 
-Distance is measured horizontally from the look-at point, height is the lens height above the
-floor, and yaw turns the camera around the vertical axis: 0 = true side view from the
-person's left (+Z; the person faces image right), 45 = oblique, 90 = front (+X, the person
-faces the camera). The camera looks at ``target`` (default: mid-body height over the feet).
-Coordinates follow the simulator's world frame (X forward, Y up, Z left; metres).
+The renderer draws exactly what ``Camera.project`` maps points to: same position, rotation
+and horizontal field of view; only the image size may change (keep the camera's aspect ratio,
+e.g. 1280x720 -> 640x360, or the vertical coverage changes with it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 
 import numpy as np
 
+from hingecoach.sim.camera import Camera
 
-@dataclass(frozen=True)
-class RenderCamera:
-    """Pinhole camera; ``vfov_deg`` is the vertical field of view."""
 
-    distance_m: float = 3.2
-    height_m: float = 1.0
-    yaw_deg: float = 0.0
-    vfov_deg: float = 42.0
-    target: tuple[float, float, float] = (0.0, 0.9, 0.0)
+def at_size(camera: Camera, size: tuple[int, int] | None) -> Camera:
+    """The same camera rendering ``size`` pixels (width, height); ``None`` keeps its own size."""
+    if size is None:
+        return camera
+    w, h = (int(v) for v in size)
+    return dataclasses.replace(camera, image_size=(w, h))
 
-    @property
-    def position(self) -> np.ndarray:
-        yaw = np.radians(self.yaw_deg)
-        tx, _, tz = self.target
-        return np.array([tx + self.distance_m * np.sin(yaw), self.height_m, tz + self.distance_m * np.cos(yaw)])
 
-    def basis(self) -> np.ndarray:
-        """Rows: right, up, forward (unit vectors in world coordinates)."""
-        fwd = np.asarray(self.target, dtype=np.float64) - self.position
-        fwd /= np.linalg.norm(fwd)
-        right = np.cross(fwd, [0.0, 1.0, 0.0])
-        right /= np.linalg.norm(right)
-        up = np.cross(right, fwd)
-        return np.stack([right, up, fwd])
+def kernel_array(camera: Camera) -> np.ndarray:
+    """Packed for the kernel: position(3), right(3), up(3), forward(3), focal px, cx, cy."""
+    rot = camera.rotation  # rows: image right, image down, optical axis
+    w, h = camera.image_size
+    return np.concatenate([camera.position, rot[0], -rot[1], rot[2], [camera.focal_px, 0.5 * w, 0.5 * h]])
 
-    def focal_px(self, size: tuple[int, int]) -> float:
-        return 0.5 * size[1] / np.tan(np.radians(self.vfov_deg) / 2.0)
 
-    def project(self, xyz: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-        """World points (..., 3) -> image pixels (..., 2), x right and y down, plus depth (..., 1)."""
-        rel = np.asarray(xyz, dtype=np.float64) - self.position
-        cam = rel @ self.basis().T
-        f = self.focal_px(size)
-        w, h = size
-        u = 0.5 * w + f * cam[..., 0] / cam[..., 2]
-        v = 0.5 * h - f * cam[..., 1] / cam[..., 2]
-        return np.stack([u, v, cam[..., 2]], axis=-1)
+def lighting(camera: Camera, wall_behind_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Key light direction (towards the light) and wall plane (nx, ny, nz, offset).
 
-    def as_array(self, size: tuple[int, int]) -> np.ndarray:
-        """Packed for the kernel: position(3), right(3), up(3), forward(3), focal, cx, cy."""
-        b = self.basis()
-        w, h = size
-        return np.concatenate([self.position, b[0], b[1], b[2], [self.focal_px(size), 0.5 * w, 0.5 * h]])
+    The key light comes from above, in front of the person on the camera's side and a little
+    to the camera's left, so the visible side is lit and the shadow falls behind and below.
+    The wall faces the camera ``wall_behind_m`` behind the person.
+    """
+    rot = camera.rotation
+    to_cam = -np.array([rot[2, 0], 0.0, rot[2, 2]])
+    to_cam /= np.linalg.norm(to_cam)
+    light = 0.5 * to_cam - 0.35 * rot[0] + np.array([0.0, 1.0, 0.0])
+    light /= np.linalg.norm(light)
+    wall_point = np.array([0.0, camera.target_y_m, 0.0]) - to_cam * wall_behind_m
+    wall = np.array([to_cam[0], 0.0, to_cam[2], float(np.dot(to_cam, wall_point))])
+    return light, wall
+
+
+def project(camera: Camera, points: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Name -> (..., 2) image pixels (x right, y down) of world points."""
+    return {k: camera.project(np.asarray(v, dtype=np.float64))[..., :2] for k, v in points.items()}

@@ -1,0 +1,208 @@
+"""Movement scripts: a set of reps (hinge, squat, stoop, kneeling hinge) with the set-up,
+walk-in and walk-out around it, as timeline segments plus the rep plans.
+
+A good hip hinge pushes the hips back with near-vertical shins (the shin angle is solved so
+the centre of mass stays over mid-foot), a soft knee bend of 15-25 degrees that arrives early
+in the descent and stays constant, a neutral spine, and a depth of 85-97 % of the hip flexion
+the hamstrings allow. A squat bends the knees 85-110 degrees with the shins tipping forward; a
+stoop bends at the waist with straight knees (spine flexion 35-65 degrees, little hips-back
+travel, the weight drifting forward). The kneeling hinge ("hero squat", Level 1) sits the hips
+back towards the heels from upright kneeling with the trunk inclining 20-40 degrees.
+
+Tempo: descent 1.2-1.8 s, bottom pause 0.15-0.5 s, ascent 0.9-1.4 s, top pause 0.4-1.0 s, all
+scaled by a per-person tempo factor (0.8-1.25) and varied +-10 % per rep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hingecoach.sim.body import Body, hip_flex_limit_deg
+from hingecoach.sim.faults import RepPlan, apply_faults
+from hingecoach.sim.timeline import Segment
+
+MOVEMENTS = ("hinge", "squat", "stoop", "kneeling")
+#: Pattern label of each movement's reps (the kneeling hinge is a hinge).
+PATTERN = {"hinge": "hinge", "squat": "squat", "stoop": "stoop", "kneeling": "hinge"}
+
+
+@dataclass(frozen=True)
+class Style:
+    """How this person moves (drawn once per set)."""
+
+    knee_bend_deg: float
+    top_bend_deg: float
+    depth_frac: float
+    com_frac: float
+    tempo: float
+    lumbar_deg: float
+    thoracic_deg: float
+    neck_deg: float
+
+
+def draw_style(movement: str, rng: np.random.Generator) -> Style:
+    bend = {"hinge": (15, 25), "squat": (85, 110), "stoop": (0, 5), "kneeling": (130, 145)}
+    depth = {"hinge": (0.85, 0.97), "squat": (0.8, 0.92), "stoop": (0.55, 0.7),
+             "kneeling": (1.0, 1.0)}
+    return Style(
+        knee_bend_deg=float(rng.uniform(*bend[movement])),
+        top_bend_deg=float(rng.uniform(1.0, 5.0)),
+        depth_frac=float(rng.uniform(*depth[movement])),
+        com_frac=float(rng.uniform(0.40, 0.50)),
+        tempo=float(rng.uniform(0.8, 1.25)),
+        lumbar_deg=float(rng.uniform(-3, 5)),
+        thoracic_deg=float(rng.uniform(-3, 5)),
+        neck_deg=float(rng.uniform(-5, 8)),
+    )
+
+
+def standing_top(style: Style) -> dict[str, float]:
+    """Upright standing (the top of every good rep)."""
+    return {"knee_deg": 180.0 - style.top_bend_deg, "hip_flex_deg": 0.0, "lumbar_flex_deg": 0.0,
+            "thoracic_flex_deg": 0.0, "neck_flex_deg": 0.0, "pelvis_rock_deg": 0.0,
+            "com_frac": style.com_frac, "arm_deg": 0.0, "elbow_flex_deg": 8.0}
+
+
+def kneeling_top(style: Style) -> dict[str, float]:
+    return {"knee_deg": 92.0, "kneel_trunk_deg": 2.0, "hip_flex_deg": 0.0,
+            "lumbar_flex_deg": 0.0, "thoracic_flex_deg": 0.0, "neck_flex_deg": 0.0,
+            "pelvis_rock_deg": 0.0, "arm_deg": 5.0, "elbow_flex_deg": 15.0}
+
+
+def top_posture(movement: str, style: Style) -> dict[str, float]:
+    return kneeling_top(style) if movement == "kneeling" else standing_top(style)
+
+
+def _jit(rng: np.random.Generator, sd: float) -> float:
+    return float(rng.normal(0.0, sd))
+
+
+def good_plan(movement: str, style: Style, rng: np.random.Generator) -> RepPlan:
+    """One fault-free rep of ``movement`` for this person (before faults and limits)."""
+    top = top_posture(movement, style)
+    bottom = dict(top)
+    bottom.update({"lumbar_flex_deg": style.lumbar_deg + _jit(rng, 1.5),
+                   "thoracic_flex_deg": style.thoracic_deg + _jit(rng, 1.5),
+                   "neck_flex_deg": style.neck_deg + _jit(rng, 2.0)})
+    leads: dict[str, float] = {}
+    if movement == "kneeling":
+        bottom["knee_deg"] = 180.0 - style.knee_bend_deg + _jit(rng, 2.0)
+        bottom["kneel_trunk_deg"] = float(rng.uniform(20, 40))
+    else:
+        bottom["knee_deg"] = 180.0 - style.knee_bend_deg + _jit(rng, 1.5)
+        bottom["com_frac"] = style.com_frac + _jit(rng, 0.02)
+    if movement == "hinge":
+        leads["knee_deg"] = 0.6
+    elif movement == "squat":
+        bottom["arm_deg"] = float(rng.uniform(50, 90))
+    elif movement == "stoop":
+        bottom["lumbar_flex_deg"] += float(rng.uniform(20, 35))
+        bottom["thoracic_flex_deg"] += float(rng.uniform(15, 30))
+        bottom["neck_flex_deg"] += float(rng.uniform(5, 15))
+        bottom["com_frac"] = float(rng.uniform(0.55, 0.68))
+    t = style.tempo
+    return RepPlan(bottom=bottom, lockout=dict(top), leads=leads,
+                   descent_s=t * rng.uniform(1.2, 1.8), bottom_s=t * rng.uniform(0.15, 0.5),
+                   ascent_s=t * rng.uniform(0.9, 1.4), pause_s=t * rng.uniform(0.4, 1.0),
+                   depth_frac=style.depth_frac + _jit(rng, 0.02))
+
+
+def finalise(plan: RepPlan, movement: str, body: Body) -> RepPlan:
+    """Joint limits: knees never past straight; hip flexion = depth x the hamstring limit
+    (plus any extra a fault asks for) but never beyond the limit; flexion asked beyond it
+    spills into the spine (that is the too-deep compensation)."""
+    for d in (plan.bottom, plan.lockout):
+        d["knee_deg"] = float(min(d["knee_deg"], 180.0))
+    if movement == "kneeling":
+        return plan
+    bend = 180.0 - plan.bottom["knee_deg"]
+    limit = float(hip_flex_limit_deg(body, bend))
+    wanted = plan.depth_frac * limit + plan.hip_extra_deg
+    plan.bottom["hip_flex_deg"] = min(wanted, limit)
+    spill = max(0.0, wanted - limit)
+    plan.bottom["lumbar_flex_deg"] += 0.5 * spill
+    plan.bottom["thoracic_flex_deg"] += 0.5 * spill
+    return plan
+
+
+def rep_segments(plan: RepPlan, rng: np.random.Generator) -> list[Segment]:
+    """descent, bottom, ascent, top pause (the lockout posture is held, then eased back to
+    upright if it was a lean-back, so the next rep starts from standing)."""
+    ascent_leads = {k: -v for k, v in plan.leads.items()}
+    j = lambda: float(rng.uniform(0.9, 1.1))  # noqa: E731 (tiny local helper)
+    segs = [
+        Segment(plan.descent_s * j(), "move", plan.bottom, plan.leads, "descent"),
+        Segment(plan.bottom_s * j(), "hold", tag="bottom"),
+        Segment(plan.ascent_s * j(), "move", plan.lockout, ascent_leads, "ascent"),
+    ]
+    if plan.lockout.get("hip_flex_deg", 0.0) < 0:
+        relaxed = dict(plan.lockout, hip_flex_deg=0.0, lumbar_flex_deg=0.0, thoracic_flex_deg=0.0)
+        segs.append(Segment(0.5 * plan.pause_s, "move", relaxed, tag="pause"))
+        segs.append(Segment(0.5 * plan.pause_s, "hold", tag="pause"))
+    else:
+        segs.append(Segment(plan.pause_s * j(), "hold", tag="pause"))
+    return segs
+
+
+def setup_segments(movement: str, style: Style, rng: np.random.Generator, where: str
+                   ) -> list[Segment]:
+    """Getting into position ('before') or leaving ('after'): walking in/out (standing
+    movements), an arm stretch or a look down at the feet; none of it is a rep."""
+    top = top_posture(movement, style)
+    segs: list[Segment] = []
+    standing = movement != "kneeling"
+    if where == "before":
+        if standing:
+            segs.append(Segment(float(rng.uniform(1.2, 2.0)), "walk", {"root_x_m": 0.0}, tag="walk_in"))
+        segs.append(Segment(float(rng.uniform(0.4, 1.0)), "hold", tag="setup"))
+        if rng.random() < 0.6:
+            up = float(rng.uniform(110, 170))
+            segs += [Segment(0.9, "move", {"arm_deg": up, "elbow_flex_deg": 5.0}, tag="setup"),
+                     Segment(0.3, "hold", tag="setup"),
+                     Segment(0.9, "move", {"arm_deg": top["arm_deg"], "elbow_flex_deg": top["elbow_flex_deg"]},
+                             tag="setup")]
+        if rng.random() < 0.4:
+            segs += [Segment(0.6, "move", {"neck_flex_deg": 30.0}, tag="setup"),
+                     Segment(0.6, "move", {"neck_flex_deg": 0.0}, tag="setup")]
+        segs.append(Segment(float(rng.uniform(0.5, 1.0)), "hold", tag="setup"))
+    else:
+        segs.append(Segment(float(rng.uniform(0.5, 1.0)), "move", top, tag="finish"))
+        if standing:
+            dist = float(rng.uniform(0.8, 1.5))
+            segs.append(Segment(dist / 0.9, "walk", {"root_x_m": dist}, tag="walk_out"))
+        segs.append(Segment(0.4, "hold", tag="finish"))
+    return segs
+
+
+def walk_start_x(rng: np.random.Generator) -> float:
+    return -float(rng.uniform(0.9, 1.5))
+
+
+def script(movement: str, n_reps: int, faults: dict[str, float], body: Body,
+           rng: np.random.Generator, setup: bool = True
+           ) -> tuple[list[Segment], list[tuple[int, RepPlan]], dict[str, float]]:
+    """(segments, [(index of the rep's descent segment, plan)], start channels)."""
+    if movement not in MOVEMENTS:
+        raise ValueError(f"Expected a movement among {MOVEMENTS}, but got {movement!r}.")
+    style = draw_style(movement, rng)
+    start = dict(top_posture(movement, style))
+    segs: list[Segment] = []
+    if setup:
+        if movement != "kneeling":
+            start["root_x_m"] = walk_start_x(rng)
+        segs += setup_segments(movement, style, rng, "before")
+    else:
+        segs.append(Segment(float(rng.uniform(0.6, 1.0)), "hold", tag="setup"))
+    reps = []
+    for _ in range(n_reps):
+        plan = finalise(apply_faults(good_plan(movement, style, rng), faults, movement, rng),
+                        movement, body)
+        reps.append((len(segs), plan))
+        segs += rep_segments(plan, rng)
+    if setup:
+        segs += setup_segments(movement, style, rng, "after")
+    else:
+        segs.append(Segment(0.6, "move", top_posture(movement, style), tag="finish"))
+    return segs, reps, start
