@@ -29,6 +29,7 @@ import io
 import json
 import math
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -244,7 +245,8 @@ def _area(points: np.ndarray, bbox: Any = None) -> float:
     if len(seen) < 2:
         return 0.0
     span = seen.max(axis=0) - seen.min(axis=0)
-    return float(span[0] * span[1])
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(span[0] * span[1])
 
 
 def _pick_person(cands: list[tuple[float | None, float, np.ndarray]]) -> np.ndarray:
@@ -544,7 +546,8 @@ def _trc_project(world: np.ndarray, facing: str, px_per_m: float
             int(math.ceil((hi[1] - lo[1]) * px_per_m + 2 * TRC_MARGIN_PX)))
     hips = cam[:, [INDEX["left_hip"], INDEX["right_hip"]]]
     if np.isfinite(hips).any():
-        with np.errstate(invalid="ignore"):
+        with warnings.catch_warnings():  # frames without hips give NaN centres, by design
+            warnings.simplefilter("ignore", RuntimeWarning)
             centre = np.nanmean(np.where(np.isfinite(hips), hips, np.nan), axis=1, keepdims=True)
     else:
         centre, note = np.zeros((1, 1, 3)), note or "no hip markers: world landmarks not hip-centred"
@@ -646,6 +649,8 @@ def _sniff_mediapipe_csv(path: Path) -> bool:
             head = fh.read(65536).decode("utf-8-sig", errors="replace")
     except OSError:
         return False
+    if '"hingecoach-keypoints"' in head:  # our own CSV has nose_x.. columns too, in pixels
+        return False
     for line in head.splitlines():
         if line.strip() and not line.startswith("#"):
             cols = [_landmark_column(c) for c in line.split(",")]
@@ -672,7 +677,8 @@ def _normalised_block(block: np.ndarray, options: dict[str, Any], path: Path
     scale = np.array([size[0], size[1], size[0]], dtype=np.float64) if normalised else np.ones(3)
     if not normalised:
         notes.append("coordinates beyond 0..1: read as pixels")
-    xyz = block[..., :3] * scale
+    with np.errstate(over="ignore"):  # absurd values become inf and are rejected by PoseSequence
+        xyz = block[..., :3] * scale
     vis_raw = block[..., 3]
     vis = np.where(np.isnan(vis_raw), 1.0, vis_raw)  # no visibility column: a given point is seen
     return xyz, vis, size, notes
