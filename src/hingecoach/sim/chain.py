@@ -185,7 +185,7 @@ def upper_body(body: Body, hip: np.ndarray, phi: np.ndarray, ch: dict[str, np.nd
     head_dir = dirs[:, 5] + 0.5 * ch["neck_flex_deg"]
     pts["head_dir"] = head_dir
     pts["trunk_dirs"] = dirs
-    arm = ch["arm_deg"]
+    arm = _arm_clear_of_floor(body, pts["shoulder"][:, 1], ch["arm_deg"])
     up_arm = np.stack([np.sin(np.radians(arm)), -np.cos(np.radians(arm))], axis=-1)
     fore = arm + ch["elbow_flex_deg"]
     fore_v = np.stack([np.sin(np.radians(fore)), -np.cos(np.radians(fore))], axis=-1)
@@ -193,6 +193,14 @@ def upper_body(body: Body, hip: np.ndarray, phi: np.ndarray, ch: dict[str, np.nd
     pts["wrist"] = pts["elbow"] + body.forearm_m * fore_v
     pts["hand_dir"] = fore_v
     return pts
+
+
+def _arm_clear_of_floor(body: Body, shoulder_y: np.ndarray, arm_deg: np.ndarray) -> np.ndarray:
+    """Swing a hanging arm forward just enough that the fingers stay 3 cm above the floor
+    (a person sitting back on the heels rests the hands forward, not through the floor)."""
+    reach = body.upper_arm_m + body.forearm_m + 0.5 * body.hand_m
+    cos_max = np.clip((shoulder_y - 0.03) / reach, -1.0, 1.0)
+    return np.maximum(arm_deg, np.degrees(np.arccos(cos_max)))
 
 
 # -- centre of mass -----------------------------------------------------------------------

@@ -1,0 +1,54 @@
+"""The fixed, seeded accuracy suite: varied simulated sets for the benchmarks.
+
+Seeds start at ``seed_base`` (100000 by default), far from the seeds tests use (< 1000), so
+the benchmark numbers are not tuned to. Each config is a dict of :func:`hingecoach.sim.simulate`
+keyword arguments; the mix covers movements, body types, views, noise levels and every fault
+alone at minor and major severity plus some combinations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from hingecoach.sim.body import BODY_TYPES
+from hingecoach.sim.faults import FAULT_CODES, NOT_KNEELING
+
+VIEWS = ("side", "side", "side", "oblique", "oblique", "front")  # side views dominate real use
+NOISES = ("low", "typical", "typical", "high")
+MOVEMENT_MIX = ("hinge", "hinge", "hinge", "hinge", "squat", "stoop", "kneeling")
+
+
+def _faults(rng: np.random.Generator, movement: str) -> dict[str, float]:
+    """None (40 %), one fault (45 %) at minor (0.2-0.45) or major (0.55-1.0), or two (15 %)."""
+    allowed = [c for c in FAULT_CODES if movement != "kneeling" or c not in NOT_KNEELING]
+    if movement in ("squat", "stoop"):
+        allowed = [c for c in allowed if c not in ("knees_too_bent", "knees_locked", "too_deep")]
+    u = rng.random()
+    n = 0 if u < 0.4 else (1 if u < 0.85 else 2)
+    codes = rng.choice(allowed, size=n, replace=False) if n else []
+    out = {}
+    for code in codes:
+        major = rng.random() < 0.5
+        out[str(code)] = round(float(rng.uniform(0.55, 1.0) if major else rng.uniform(0.2, 0.45)), 3)
+    return out
+
+
+def accuracy_suite(seed_base: int = 100000, n: int = 500) -> Iterator[dict[str, Any]]:
+    """``n`` configs, each with its own seed ``seed_base + i``."""
+    for i in range(n):
+        seed = seed_base + i
+        rng = np.random.default_rng(seed)
+        movement = str(rng.choice(MOVEMENT_MIX))
+        yield {
+            "movement": movement,
+            "reps": int(rng.integers(3, 11)),
+            "faults": _faults(rng, movement),
+            "view": str(rng.choice(VIEWS)),
+            "noise": str(rng.choice(NOISES)),
+            "body_type": str(rng.choice(BODY_TYPES)),
+            "setup": bool(rng.random() < 0.7),
+            "seed": seed,
+        }
