@@ -1,0 +1,92 @@
+"""Fault severity moves the relevant true measure monotonically; labels say what was done."""
+
+import numpy as np
+import pytest
+
+from hingecoach.sim import simulate
+from hingecoach.sim.faults import FAULT_CODES, MAJOR_CUT, severity_label
+
+
+def at(truth, name, where):
+    frames = [getattr(r, where) for r in truth.reps]
+    return float(np.mean(truth[name][frames]))
+
+
+def rng_range(truth, name, rep):
+    seg = truth[name][rep.start_frame:rep.end_frame + 1]
+    return float(np.ptp(seg))
+
+
+# fault -> (movement, measure function, +1 if it grows with severity else -1)
+MEASURES = {
+    "torso_leads": ("hinge", lambda t: at(t, "hip_back_frac_leg", "bottom_frame"), -1),
+    "knees_locked": ("hinge", lambda t: at(t, "knee_angle_deg", "bottom_frame"), +1),
+    "knees_too_bent": ("hinge", lambda t: at(t, "knee_angle_deg", "bottom_frame"), -1),
+    "spine_rounded": ("hinge", lambda t: at(t, "spine_flex_deg", "bottom_frame"), +1),
+    "spine_overarched": ("hinge", lambda t: at(t, "spine_flex_deg", "bottom_frame"), -1),
+    "too_deep": ("hinge", lambda t: at(t, "trunk_angle_deg", "bottom_frame"), +1),
+    "weight_on_toes": ("hinge", lambda t: at(t, "com_foot_frac", "bottom_frame"), +1),
+    "pelvis_rock": ("hinge", lambda t: np.mean([rng_range(t, "pelvis_rock_deg", r) for r in t.reps]), +1),
+    "incomplete_lockout": ("hinge", lambda t: at(t, "hip_angle_deg", "end_frame"), -1),
+    "lockout_lean_back": ("hinge", lambda t: at(t, "trunk_angle_deg", "end_frame"), -1),
+}
+
+
+def test_every_fault_has_a_monotonic_measure():
+    assert set(MEASURES) == set(FAULT_CODES)
+
+
+@pytest.mark.parametrize("code", FAULT_CODES)
+def test_severity_moves_the_measure_monotonically(code):
+    movement, measure, sign = MEASURES[code]
+    values = []
+    for sev in (0.0, 0.3, 0.6, 1.0):
+        r = simulate(movement, reps=3, seed=31, noise="none", setup=False,
+                     faults={code: sev} if sev else {})
+        values.append(sign * measure(r.truth))
+    assert np.all(np.diff(values) > 0), (code, values)
+
+
+def test_torso_leads_puts_the_centre_of_mass_forward():
+    good = simulate("hinge", reps=3, seed=32, noise="none", setup=False).truth
+    bad = simulate("hinge", reps=3, seed=32, noise="none", setup=False, faults={"torso_leads": 1.0}).truth
+    assert at(bad, "com_foot_frac", "bottom_frame") > at(good, "com_foot_frac", "bottom_frame") + 0.1
+
+
+def test_rep_labels_carry_code_severity_and_class():
+    r = simulate("hinge", reps=4, seed=33, noise="none", faults={"spine_rounded": 0.8, "pelvis_rock": 0.2})
+    for rep in r.truth.to_dict()["reps"]:
+        assert set(rep["faults"]) == {"spine_rounded", "pelvis_rock"}
+        assert rep["faults"]["spine_rounded"]["class"] == "major"
+        assert rep["faults"]["pelvis_rock"]["class"] == "minor"
+        assert rep["pattern"] == "hinge"
+    assert severity_label(MAJOR_CUT) == "major" and severity_label(MAJOR_CUT - 0.01) == "minor"
+    assert severity_label(0.0) == "none"
+
+
+def test_good_set_has_no_fault_labels_and_the_asked_rep_count():
+    r = simulate("squat", reps=6, seed=34)
+    assert r.truth.n_reps == 6
+    assert all(rep.faults == {} for rep in r.truth.reps)
+    assert all(rep.pattern == "squat" for rep in r.truth.reps)
+
+
+def test_reps_are_ordered_and_setup_frames_hold_no_rep():
+    t = simulate("hinge", reps=5, seed=35).truth
+    for rep in t.reps:
+        assert rep.start_frame < rep.bottom_frame < rep.end_frame
+        assert rep.start_s < rep.bottom_s < rep.end_s
+    for prev, nxt in zip(t.reps, t.reps[1:]):
+        assert prev.end_frame < nxt.start_frame
+    walk = [p for p in t.phases if p["tag"] in ("walk_in", "walk_out")]
+    assert len(walk) == 2
+    assert walk[0]["end_frame"] < t.reps[0].start_frame and walk[1]["start_frame"] > t.reps[-1].end_frame
+
+
+def test_unknown_or_impossible_faults_are_refused():
+    with pytest.raises(ValueError, match="fault code"):
+        simulate("hinge", reps=1, faults={"wobbly": 0.5})
+    with pytest.raises(ValueError, match="severity"):
+        simulate("hinge", reps=1, faults={"torso_leads": 1.5})
+    with pytest.raises(ValueError, match="kneeling"):
+        simulate("kneeling", reps=1, faults={"knees_locked": 0.5})
