@@ -1,0 +1,134 @@
+"""One batch job: one input file -> one stored result, with exactly the analysis of
+``hinge analyze`` (:func:`hingecoach.cli.analyze.analyze_path`, :meth:`Analysis.to_dict`).
+
+A job is a plain function of picklable arguments returning a plain dict, so the same code
+runs in a local process pool and as a Ray task. It hashes the input's content first; a
+result already stored for that content with the same settings is not redone (resume, and
+renamed or copied files). Input a person could fix (a corrupt video, no person in view) is
+recorded as a failure with its reason and not retried; an unexpected error is recorded too
+but retried by the next run, since it may not come from the file.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from hingecoach.batch import layout
+from hingecoach.batch.discover import InputFile
+from hingecoach.errors import HingeInputError
+
+#: Kinds of failure: "input" is the file's fault (kept, not retried); "error" is retried.
+INPUT_FAILURE = "input"
+OTHER_FAILURE = "error"
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """What every job of a batch shares. ``pose_cache`` lets the video loader reuse keypoints
+    cached from an earlier run of the same content (it does not change results)."""
+
+    out_dir: str
+    level: str | None = None
+    pose_cache: bool = True
+    save_keypoints: bool = True
+    retry_failed: bool = False
+
+    def fingerprint(self) -> dict[str, Any]:
+        """Settings that change a result: a stored result with another fingerprint is redone."""
+        from hingecoach import __version__
+
+        return {"hingecoach_version": __version__, "level": self.level}
+
+
+def is_video(path: Path) -> bool:
+    from hingecoach.sources.video import VIDEO_SUFFIXES
+
+    return path.suffix.lower() in VIDEO_SUFFIXES
+
+
+def content_hash(path: Path) -> str:
+    """sha256 of the file's bytes; for a folder input (OpenPose frames) of its files in order."""
+    import hashlib
+
+    from hingecoach.sources.cache import file_sha256
+
+    if not path.is_dir():
+        return file_sha256(path)
+    digest = hashlib.sha256()
+    for child in sorted(p for p in path.iterdir() if p.is_file()):
+        digest.update(child.name.encode() + b"\0" + file_sha256(child).encode())
+    return digest.hexdigest()
+
+
+def reusable(record: dict[str, Any] | None, settings: JobSettings) -> bool:
+    """True when a stored record stands: same settings, and done or failed for the input's sake."""
+    if record is None or record["batch"].get("settings") != settings.fingerprint():
+        return False
+    status = record["batch"].get("status")
+    if status == "done":
+        return True
+    return status == "failed" and record["batch"].get("failure") == INPUT_FAILURE and not settings.retry_failed
+
+
+def _outcome(item: InputFile, digest: str | None, status: str, started: float, **extra: Any) -> dict[str, Any]:
+    return {"path": item.path, "person": item.person, "content_hash": digest, "status": status,
+            "seconds": round(time.perf_counter() - started, 3), **extra}
+
+
+def _analyse(path: Path, settings: JobSettings, digest: str) -> dict[str, Any]:
+    """Analyse like ``hinge analyze`` and save the keypoints of videos; returns to_dict()."""
+    from hingecoach.analysis import analyze
+    from hingecoach.sources import load, save_keypoints
+
+    options: dict[str, Any] = {"progress": False}
+    if is_video(path):
+        options["cache"] = settings.pose_cache
+    result = analyze(load(path, **options), level=settings.level)
+    data = result.to_dict()
+    if settings.save_keypoints and is_video(path):
+        final = layout.keypoints_path(Path(settings.out_dir), digest)
+        layout.write_atomic(final, lambda tmp: save_keypoints(result.pose, tmp))
+        data["keypoints_file"] = str(final.relative_to(settings.out_dir))
+    return data
+
+
+def _failure(exc: Exception) -> tuple[str, str]:
+    if isinstance(exc, HingeInputError):
+        return INPUT_FAILURE, str(exc)
+    return OTHER_FAILURE, f"{type(exc).__name__}: {exc}"
+
+
+def run_job(item: InputFile, settings: JobSettings) -> dict[str, Any]:
+    """Analyse one input unless its content is done; store the result or the failure."""
+    started = time.perf_counter()
+    path = Path(item.path)
+    try:
+        digest = content_hash(path)
+    except OSError as exc:
+        return _outcome(item, None, "failed", started, failure=OTHER_FAILURE,
+                        reason=f"cannot read the file: {exc.strerror or exc}")
+    out_dir = Path(settings.out_dir)
+    stored = layout.read_result(out_dir, digest)
+    if reusable(stored, settings):
+        batch = stored["batch"]
+        return _outcome(item, digest, "skipped", started, previous=batch["status"],
+                        failure=batch.get("failure"), reason=batch.get("reason"))
+    block = {"content_hash": digest, "input": item.path, "person": item.person,
+             "settings": settings.fingerprint()}
+    try:
+        data = _analyse(path, settings, digest)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+        kind, reason = _failure(exc)
+        block |= {"status": "failed", "failure": kind, "reason": reason}
+        layout.write_json_atomic(layout.result_path(out_dir, digest), {"batch": block})
+        return _outcome(item, digest, "failed", started, failure=kind, reason=reason)
+    block |= {"status": "done", "seconds": round(time.perf_counter() - started, 3)}
+    layout.write_json_atomic(layout.result_path(out_dir, digest), data | {"batch": block})
+    return _outcome(item, digest, "done", started, rep_count=data.get("rep_count"))
+
+
+def settings_dict(settings: JobSettings) -> dict[str, Any]:
+    return asdict(settings)

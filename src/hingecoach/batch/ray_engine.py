@@ -1,0 +1,90 @@
+"""The cluster engine: the same :func:`run_job` shipped as Ray tasks.
+
+``ray`` is an optional extra (``pip install 'hingecoach[ray]'``). Without an address a local
+Ray instance is started with ``workers`` CPUs; with ``address`` (or the ``RAY_ADDRESS``
+environment variable, e.g. ``ray://head:10001`` or ``auto`` on a cluster node) the batch runs on
+that cluster. If Ray is already initialised in this process (a notebook, the tests), that
+instance is used and left running. Each task writes its result into the output folder itself,
+so on a multi-node cluster OUT_DIR and the inputs must be on a path every node sees (NFS, a
+mounted bucket); only the small outcome dict travels back to the driver.
+
+Tasks take one CPU each, workers run with one thread per numeric library (the same
+environment as the local pool), a worker process is replaced after ``max_calls`` tasks
+(constant memory), and the driver keeps a bounded window of tasks in flight, so the
+driver's memory does not grow with the batch.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterable, Iterator
+
+from hingecoach.batch.discover import InputFile
+from hingecoach.batch.jobs import OTHER_FAILURE, JobSettings, run_job
+from hingecoach.batch.local import MAX_TASKS_PER_CHILD, QUEUE_PER_WORKER, SINGLE_THREAD_ENV, init_worker
+from hingecoach.errors import HingeInputError
+
+
+def import_ray():
+    try:
+        import ray
+    except ImportError as exc:
+        raise HingeInputError("The Ray engine needs the ray package, which is not installed.",
+                              "Install it with `pip install 'hingecoach[ray]'`, or use --engine local.") from exc
+    return ray
+
+
+def _ray_task(item: InputFile, settings: JobSettings) -> dict[str, Any]:
+    init_worker()
+    return run_job(item, settings)
+
+
+def connect(workers: int | None = None, address: str | None = None) -> bool:
+    """Start or join Ray unless it is already up; True when this call started it."""
+    ray = import_ray()
+    if ray.is_initialized():
+        return False
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    options: dict[str, Any] = {"runtime_env": {"env_vars": dict(SINGLE_THREAD_ENV)},
+                               "log_to_driver": False, "configure_logging": False}
+    if address:
+        ray.init(address=address, **options)
+    else:
+        from hingecoach.batch.local import default_workers
+
+        ray.init(num_cpus=workers or default_workers(), include_dashboard=False, **options)
+    return True
+
+
+def _failed(item: InputFile, exc: Exception) -> dict[str, Any]:
+    return {"path": item.path, "person": item.person, "content_hash": None, "status": "failed",
+            "failure": OTHER_FAILURE, "seconds": None, "reason": f"Ray task failed: {type(exc).__name__}: {exc}"}
+
+
+def run_ray(items: Iterable[InputFile], settings: JobSettings, workers: int | None = None,
+            address: str | None = None) -> Iterator[dict[str, Any]]:
+    """Run :func:`run_job` over ``items`` as Ray tasks; yield each outcome as it ends."""
+    ray = import_ray()
+    started_here = connect(workers, address)
+    try:
+        task = ray.remote(num_cpus=1, max_calls=MAX_TASKS_PER_CHILD, max_retries=1)(_ray_task)
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        window = max(1, cpus) * (1 + QUEUE_PER_WORKER)
+        settings_ref = ray.put(settings)
+        todo = iter(items)
+        in_flight: dict[Any, InputFile] = {}
+        while True:
+            while len(in_flight) < window and (item := next(todo, None)) is not None:
+                in_flight[task.remote(item, settings_ref)] = item
+            if not in_flight:
+                return
+            ready, _ = ray.wait(list(in_flight), num_returns=1)
+            for ref in ready:
+                item = in_flight.pop(ref)
+                try:
+                    yield ray.get(ref)
+                except ray.exceptions.RayError as exc:
+                    yield _failed(item, exc)
+    finally:
+        if started_here:
+            ray.shutdown()
