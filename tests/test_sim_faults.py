@@ -76,7 +76,7 @@ def test_reps_are_ordered_and_setup_frames_hold_no_rep():
     for rep in t.reps:
         assert rep.start_frame < rep.bottom_frame < rep.end_frame
         assert rep.start_s < rep.bottom_s < rep.end_s
-    for prev, nxt in zip(t.reps, t.reps[1:]):
+    for prev, nxt in zip(t.reps, t.reps[1:], strict=False):
         assert prev.end_frame < nxt.start_frame
     walk = [p for p in t.phases if p["tag"] in ("walk_in", "walk_out")]
     assert len(walk) == 2

@@ -46,7 +46,7 @@ def _reps(rendered: Rendered, reps: list, pattern: str) -> list[RepTruth]:
 def _phases(rendered: Rendered) -> list[dict[str, Any]]:
     """Consecutive segments with the same tag merged: [{tag, start_frame, end_frame}]."""
     out: list[dict[str, Any]] = []
-    for tag, a, b in zip(rendered.tags, rendered.starts[:-1], rendered.starts[1:]):
+    for tag, a, b in zip(rendered.tags, rendered.starts[:-1], rendered.starts[1:], strict=False):
         if out and out[-1]["tag"] == tag:
             out[-1]["end_frame"] = b - 1
         else:

@@ -144,7 +144,7 @@ def _spine_dirs(body: Body, r: np.ndarray, ch: dict[str, np.ndarray]) -> list[np
     """Absolute direction of each spine segment (see body.SPINE) for pelvis rotation ``r``."""
     fl, ft, fn = ch["lumbar_flex_deg"], ch["thoracic_flex_deg"], ch["neck_flex_deg"]
     bends = [-ch["pelvis_rock_deg"], fl / 2, fl, fl + ft / 2, fl + ft, fl + ft + fn]
-    return [base + r + b for (_, _, base), b in zip(SPINE, bends)]
+    return [base + r + b for (_, _, base), b in zip(SPINE, bends, strict=False)]
 
 
 def _shoulder_offset(body: Body, c7: np.ndarray, thor_dir: np.ndarray) -> np.ndarray:
@@ -158,7 +158,7 @@ def _chain_points(body: Body, hip: np.ndarray, r: np.ndarray, ch: dict[str, np.n
     dirs = _spine_dirs(body, r, ch)
     pts = {"pelvis": hip}
     prev = hip
-    for (name, _, _), length, d in zip(SPINE, body.spine_m, dirs):
+    for (name, _, _), length, d in zip(SPINE, body.spine_m, dirs, strict=False):
         prev = prev + length * unit(d)
         pts[name] = prev
     pts["shoulder"] = _shoulder_offset(body, pts["neck"], dirs[4])

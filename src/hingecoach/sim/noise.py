@@ -119,7 +119,7 @@ def jitter_px(rng: np.random.Generator, n: int, lv: NoiseLevel, scale_px: float,
         err += lv.drift_frac * scale_px * ar1(rng, (n, k, 2), fps, DRIFT_TAU_S)
     if lv.outlier_rate > 0:
         starts = rng.random((n, k)) < lv.outlier_rate / 2.5
-        for f, j in zip(*np.nonzero(starts)):
+        for f, j in zip(*np.nonzero(starts), strict=False):
             length = int(rng.integers(1, 5))
             err[f:f + length, j] += rng.normal(0, 0.06 * scale_px, size=2)
     return err

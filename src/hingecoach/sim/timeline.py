@@ -67,7 +67,7 @@ def render(segments: list[Segment], fps: float, start: dict[str, float] | None =
     n = int(sum(frames))
     out = {k: np.empty(n) for k in CHANNELS}
     starts, i = [], 0
-    for seg, m in zip(segments, frames):
+    for seg, m in zip(segments, frames, strict=False):
         starts.append(i)
         p = (np.arange(m) + 1) / m
         values = _segment_values(seg, state, p)
