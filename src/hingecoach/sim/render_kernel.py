@@ -96,7 +96,15 @@ def _ray_sphere(ox, oy, oz, dx, dy, dz, cx, cy, cz, r):
 
 @njit(cache=True, fastmath=True)
 def _soft_shadow(prims, bounds, buf, blend_k, ox, oy, oz, lx, ly, lz):
-    """Penumbra factor in [0, 1] towards the key light (1 = fully lit)."""
+    """Penumbra factor in [0, 1] towards the key light (1 = fully lit).
+
+    ``bounds`` row n (one past the primitives) is a sphere around the whole body: most floor
+    and wall rays miss it and skip the per-primitive tests.
+    """
+    m = prims.shape[0]
+    t0, t1 = _ray_sphere(ox, oy, oz, lx, ly, lz, bounds[m, 0], bounds[m, 1], bounds[m, 2], bounds[m, 3])
+    if t1 <= 0.0 or t0 > t1:
+        return 1.0
     n = 0
     t_end = 0.0
     for i in range(prims.shape[0]):
@@ -123,7 +131,7 @@ def _soft_shadow(prims, bounds, buf, blend_k, ox, oy, oz, lx, ly, lz):
 @njit(cache=True, fastmath=True)
 def _bounds(prims, blend_k):
     n = prims.shape[0]
-    out = np.empty((n, 4))
+    out = np.empty((n + 1, 4))
     for i in range(n):
         if prims[i, 0] == 0.0:
             ax, ay, az = prims[i, 1], prims[i, 2], prims[i, 3]
@@ -135,6 +143,19 @@ def _bounds(prims, blend_k):
             out[i, 0], out[i, 1], out[i, 2] = prims[i, 1], prims[i, 2], prims[i, 3]
             out[i, 3] = max(prims[i, 11], max(prims[i, 12], prims[i, 13]))
         out[i, 3] += blend_k[int(prims[i, 9])] * 0.5 + _GROUP_K
+    lo = np.full(3, 1e9)
+    hi = np.full(3, -1e9)
+    for i in range(n):
+        for c in range(3):
+            lo[c] = min(lo[c], out[i, c] - out[i, 3])
+            hi[c] = max(hi[c], out[i, c] + out[i, 3])
+    r = 0.0
+    for c in range(3):
+        out[n, c] = 0.5 * (lo[c] + hi[c])
+    for i in range(n):
+        dist = math.sqrt((out[i, 0] - out[n, 0]) ** 2 + (out[i, 1] - out[n, 1]) ** 2 + (out[i, 2] - out[n, 2]) ** 2)
+        r = max(r, dist + out[i, 3])
+    out[n, 3] = r
     return out
 
 
@@ -217,7 +238,8 @@ def render_kernel(prims, pal, cam, light, wall, width, height, tile):
     sun = np.array([2.1, 2.0, 1.85])
     amb = np.array([0.42, 0.45, 0.52])
     bounds = _bounds(prims, blend_k)
-    circles = _screen_circles(bounds, cam, width, height)
+    n0 = prims.shape[0]
+    circles = _screen_circles(bounds[:n0], cam, width, height)
     img = np.empty((height, width, 3), dtype=np.float32)
     n = prims.shape[0]
     ntx = (width + tile - 1) // tile
@@ -229,6 +251,7 @@ def render_kernel(prims, pal, cam, light, wall, width, height, tile):
         ty1 = min(ty0 + tile, height)
         cand = np.empty(n, dtype=np.int64)
         sbuf = np.empty(n, dtype=np.int64)
+        ray = np.empty(n, dtype=np.int64)
         n_cand = 0
         for i in range(n):
             r = circles[i, 2]
@@ -260,6 +283,7 @@ def render_kernel(prims, pal, cam, light, wall, width, height, tile):
                 hit = False
                 mat = 0
                 t = 0.0
+                n_ray = 0
                 if n_cand > 0:
                     t0, t1 = 1e9, -1.0
                     for c in range(n_cand):
@@ -269,18 +293,20 @@ def render_kernel(prims, pal, cam, light, wall, width, height, tile):
                         if a <= b and b > 0.0:
                             t0 = min(t0, max(a, 0.0))
                             t1 = max(t1, b)
+                            ray[n_ray] = i
+                            n_ray += 1
                     t1 = min(t1, t_bg)
                     t = t0
                     for _ in range(_MAX_STEPS):
                         if t > t1:
                             break
-                        d, mat = _scene(prims, cand, n_cand, blend_k, ox + dx * t, oy + dy * t, oz + dz * t)
+                        d, mat = _scene(prims, ray, n_ray, blend_k, ox + dx * t, oy + dy * t, oz + dz * t)
                         if d < _HIT_EPS * t:
                             hit = True
                             break
                         t += d * 0.92
                 if hit:
-                    r, g, b = _shade_body(prims, cand, n_cand, bounds, sbuf, blend_k, pal, ox + dx * t,
+                    r, g, b = _shade_body(prims, ray, n_ray, bounds, sbuf, blend_k, pal, ox + dx * t,
                                           oy + dy * t, oz + dz * t, dx, dy, dz, mat, light, sun, amb)
                 elif t_bg < 1e8:
                     r, g, b = _shade_background(ox + dx * t_bg, oy + dy * t_bg, oz + dz * t_bg, is_floor, prims,

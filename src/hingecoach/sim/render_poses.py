@@ -19,8 +19,8 @@ _FRAC = {
     "shank": 0.246,
     "thigh": 0.245,
     "trunk": 0.288,  # hip joint to shoulder joint
-    "neck": 0.052,  # shoulder line to the base of the skull
-    "head": 0.078,  # base of the skull to the head centre
+    "neck": 0.015,  # shoulder line to C7
+    "head": 0.085,  # C7 to the head centre
     "upper_arm": 0.186,
     "forearm": 0.146,
     "hand": 0.08,

@@ -143,34 +143,74 @@ def complete_points(points: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def _body_frame(p: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pelvis forward, up (pelvis->lumbar), and left directions."""
     left = _norm(p["left_hip"] - p["right_hip"])
-    up = _norm(p["lumbar"] - p["pelvis"])
+    line = trunk_centreline(p, 1.0)
+    up = _norm(line[min(2, len(line) - 1)] - line[0])
     fwd = _norm(np.cross(up, left))
     return fwd, up, left
 
 
+#: Trunk cross-section (half width, half depth in metres at 1.75 m) by fraction of the way
+#: from the hip centre to C7: pelvis, waist, lower chest, chest, shoulder girdle.
+_TRUNK_SECTIONS = ((0.0, 0.150, 0.100), (0.30, 0.125, 0.092), (0.60, 0.140, 0.100),
+                   (0.82, 0.150, 0.108), (1.0, 0.120, 0.075))
+
+#: How far the trunk's centreline lies in front of each vertebral point (metres at 1.75 m):
+#: the simulator's spine runs through the vertebral bodies, which sit behind the middle of
+#: the trunk (about 5 cm in the chest, 2-3 cm at the waist).
+_ANTERIOR_M = {"pelvis": 0.0, "sacrum": 0.035, "lumbar": 0.025, "thoracolumbar": 0.035,
+               "thoracic": 0.05, "neck": 0.035}
+SPINE_CHAIN = ("pelvis", "sacrum", "lumbar", "thoracolumbar", "thoracic", "neck")
+
+
+def _section(frac: float) -> tuple[float, float]:
+    fr = [x[0] for x in _TRUNK_SECTIONS]
+    return (float(np.interp(frac, fr, [x[1] for x in _TRUNK_SECTIONS])),
+            float(np.interp(frac, fr, [x[2] for x in _TRUNK_SECTIONS])))
+
+
+def trunk_centreline(p: dict[str, np.ndarray], s: float) -> list[np.ndarray]:
+    """Spine points moved forward to the middle of the trunk (when they are vertebral)."""
+    names = [n for n in SPINE_CHAIN if n in p]
+    left = _norm(p["left_hip"] - p["right_hip"])
+    vertebral = "sacrum" in p
+    out = []
+    for i, n in enumerate(names):
+        lo, hi = p[names[max(i - 1, 0)]], p[names[min(i + 1, len(names) - 1)]]
+        fwd = _norm(np.cross(_norm(hi - lo), left))
+        out.append(p[n] + (_ANTERIOR_M[n] * s if vertebral else 0.0) * fwd)
+    return out
+
+
 def _torso(t: _Table, p: dict, b: Build, s: float) -> None:
     fwd, up, left = _body_frame(p)
-    chain = [p["pelvis"], p["lumbar"], p["thoracic"], p["neck"]]
-    radii = [b.torso_r * s, b.torso_r * s * 0.95, b.torso_r * s * 1.05, b.neck_r * s * 1.6]
-    for i in range(3):
-        mat = TROUSERS if i == 0 else SHIRT
-        t.capsule(chain[i], chain[i + 1], radii[i], radii[i + 1], G_TORSO, mat)
-    # The side walls of the trunk: hip -> waist -> just below the shoulder, per side.
-    chest_up = _norm(p["neck"] - p["thoracic"])
+    g = b.torso_r / 0.105
+    line = trunk_centreline(p, s)
+    seg = [float(np.linalg.norm(line[i + 1] - line[i])) for i in range(len(line) - 1)]
+    total = sum(seg)
+    done = 0.0
+    for i in range(len(line) - 1):
+        a, c = line[i], line[i + 1]
+        mid = 0.5 * (a + c)
+        frac = (done + 0.5 * seg[i]) / total
+        done += seg[i]
+        half_w, half_d = _section(frac)
+        axis_up = _norm(c - a)
+        axis_fwd = _norm(np.cross(axis_up, left))
+        axis_left = np.cross(axis_fwd, axis_up)
+        radii = np.array([half_d * g * s, 0.5 * seg[i] + 0.045 * s, half_w * g * s])
+        mat = TROUSERS if frac < 0.2 else SHIRT
+        t.ellipsoid(mid, radii, np.stack([axis_fwd, axis_up, axis_left]), G_TORSO, mat)
+    chest_up = _norm(line[-1] - line[-2])
     for sgn, side in ((1.0, "left"), (-1.0, "right")):
         lat = sgn * left
-        hip = p["pelvis"] + lat * b.waist_half_w * s * 1.1
-        waist = p["lumbar"] + lat * b.waist_half_w * s
-        chest = p[f"{side}_shoulder"] - 0.09 * s * chest_up - 0.03 * s * lat
-        t.capsule(hip, waist, 0.085 * s, 0.08 * s, G_TORSO, TROUSERS)
-        t.capsule(waist, chest, 0.08 * s, 0.085 * s, G_TORSO, SHIRT)
-        glute = p[f"{side}_hip"] - 0.04 * s * fwd - 0.02 * s * up
-        t.ellipsoid(glute, np.array([0.08, 0.09, 0.075]) * s * (b.thigh_r / 0.078), np.stack([fwd, up, left]),
+        glute = p[f"{side}_hip"] - 0.035 * s * fwd - 0.01 * s * up - 0.01 * s * lat
+        t.ellipsoid(glute, np.array([0.075, 0.09, 0.075]) * s * (b.thigh_r / 0.078), np.stack([fwd, up, left]),
                     G_TORSO, TROUSERS)
-    t.capsule(p["left_shoulder"], p["right_shoulder"], 0.052 * s, 0.052 * s, G_TORSO, SHIRT)
+        t.capsule(p[f"{side}_shoulder"] - 0.03 * s * chest_up - 0.025 * s * lat, line[-1] - 0.02 * s * chest_up,
+                  0.055 * s * g, 0.06 * s * g, G_TORSO, SHIRT)  # shoulder girdle
     if b.belly_r > 0:
-        belly = p["lumbar"] + 0.04 * s * fwd + 0.02 * s * up
-        t.ellipsoid(belly, np.array([b.belly_r, b.belly_r * 1.1, b.belly_r * 1.1]) * s,
+        belly = line[min(2, len(line) - 1)] + 0.03 * s * fwd
+        t.ellipsoid(belly, np.array([b.belly_r, b.belly_r * 1.1, b.belly_r * 1.15]) * s,
                     np.stack([fwd, up, left]), G_TORSO, SHIRT)
 
 
@@ -182,7 +222,8 @@ def _head(t: _Table, p: dict, b: Build, s: float) -> None:
     fwd = _norm(fwd - left * np.dot(fwd, left))
     up = _norm(np.cross(left, fwd))
     axes = np.stack([fwd, up, left])
-    t.capsule(p["neck"], head - 0.06 * s * up, b.neck_r * s, b.neck_r * s * 0.95, G_HEAD, SKIN)
+    neck_base = trunk_centreline(p, s)[-1]
+    t.capsule(neck_base, head - 0.06 * s * up - 0.01 * s * fwd, b.neck_r * s, b.neck_r * s * 0.95, G_HEAD, SKIN)
     t.ellipsoid(head, np.array([0.095, 0.112, 0.077]) * s, axes, G_HEAD, SKIN)
     t.ellipsoid(head - 0.055 * s * up + 0.035 * s * fwd, np.array([0.06, 0.045, 0.055]) * s, axes,
                 G_HEAD, SKIN)  # jaw
@@ -241,10 +282,9 @@ def _leg(t: _Table, p: dict, b: Build, s: float, side: str, group: int) -> None:
 def body_height_m(p: dict[str, np.ndarray]) -> float:
     """Leg-plus-trunk length as a proxy for standing height (works in any posture)."""
     seg = 0.0
-    for a, b in (("left_ankle", "left_knee"), ("left_knee", "left_hip"), ("pelvis", "lumbar"),
-                 ("lumbar", "thoracic"), ("thoracic", "neck"), ("neck", "head_centre")):
+    for a, b in (("left_ankle", "left_knee"), ("left_knee", "left_hip")):
         seg += float(np.linalg.norm(p[b] - p[a]))
-    return seg / 0.902  # ankle -> head centre is ~90% of stature in the stick figure
+    return seg / 0.491  # shank + thigh = 0.491 of stature (Winter fig. 4.1)
 
 
 def build_primitives(points: dict[str, np.ndarray], build: Build = BUILDS["average"]) -> np.ndarray:
