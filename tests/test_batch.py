@@ -10,8 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from figures import hinge_reps
 
+from figures import hinge_reps
 from hingecoach.batch import layout
 from hingecoach.batch.discover import InputFile, discover
 from hingecoach.batch.jobs import JobSettings, run_job

@@ -22,8 +22,9 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 RESULTS = "results"
 KEYPOINTS = "keypoints"

@@ -19,9 +19,10 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from hingecoach.batch.discover import InputFile
 from hingecoach.batch.jobs import OTHER_FAILURE, JobSettings, run_job

@@ -17,7 +17,8 @@ driver's memory does not grow with the batch.
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from hingecoach.batch.discover import InputFile
 from hingecoach.batch.jobs import OTHER_FAILURE, JobSettings, run_job

@@ -8,9 +8,10 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from hingecoach.batch import layout
 from hingecoach.batch.discover import InputFile, discover

@@ -14,6 +14,7 @@ from hingecoach.errors import HingeInputError
 #: Subcommand modules, in the order `hinge --help` lists them.
 COMMANDS = (
     "analyze",
+    "batch",
     "demo",
     "simulate",
     "today",
