@@ -1,0 +1,153 @@
+"""LiveSession: frames fed one at a time give the same reps as the offline analysis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from figures import hinge_reps as _hinge_reps
+from figures import stick_pose as _stick_pose
+
+from hingecoach.analysis import analyze
+from hingecoach.kinematics.angles import JOINTS, merged_joints
+from hingecoach.live import LiveFrameError, LiveSession, merge_frame
+
+CLIPS = Path(__file__).resolve().parents[2] / "shared" / "clips"
+
+
+#: the figures' default image crops the head; the live camera guide needs the whole body in frame
+IN_FRAME = {"floor_y": 950.0, "size": (800, 1000)}
+
+
+def hinge_reps(**kw):
+    return _hinge_reps(**IN_FRAME, **kw)
+
+
+def stick_pose(*args, **kw):
+    return _stick_pose(*args, **IN_FRAME, **kw)
+
+
+def normalised(seq) -> np.ndarray:
+    """(T, 33, 4) landmarks the way MediaPipe JS gives them: x, y, z / image size, visibility."""
+    w, h = seq.image_size
+    return np.concatenate([seq.xyz / np.array([w, h, w]), seq.visibility[..., None]], axis=2)
+
+
+def feed(seq, session=None):
+    session = session or LiveSession()
+    frames = normalised(seq)
+    updates = [session.push(frames[i], seq.image_size, seq.t_s[i]) for i in range(seq.n_frames)]
+    return session, updates
+
+
+def test_live_count_matches_offline_on_synthetic_set():
+    seq = hinge_reps(n_reps=6, fps=30.0)
+    session, updates = feed(seq)
+    assert analyze(seq).rep_count == 6
+    assert session.rep_count == 6
+    assert [u.rep_count for u in updates] == sorted(u.rep_count for u in updates)  # never goes back
+    assert {"standing", "descent", "bottom", "ascent"} <= {u.phase for u in updates}
+
+
+def test_each_rep_is_scored_and_counted_once():
+    session, updates = feed(hinge_reps(n_reps=4, fps=30.0))
+    indices = [r["index"] for u in updates for r in u.new_reps]
+    assert indices == [1, 2, 3, 4]
+    assert all(0 <= r["score"] <= 100 for u in updates for r in u.new_reps)
+    assert session.summary().reps == 4
+
+
+def test_at_most_one_cue_and_rate_limited():
+    # squat-like reps: deep knee bend, shins forward -> a pattern cue is due every rep
+    seq = hinge_reps(n_reps=6, fps=30.0, depth_trunk_deg=40.0, knee_flex_deg=(10.0, 100.0),
+                     shin_deg=(5.0, 35.0), rep_s=2.0, stand_s=0.8)
+    session, updates = feed(seq)
+    cue_times = [u.t_s for u in updates if u.cue]
+    assert cue_times, "a squat pattern should be coached"
+    assert all(isinstance(u.cue, str) for u in updates if u.cue)
+    assert all(b - a >= session.coach.min_interval_s for a, b in zip(cue_times, cue_times[1:]))
+
+
+def test_standing_still_makes_no_reps():
+    n = 300
+    rng = np.random.default_rng(0)
+    seq = stick_pose(rng.normal(3, 1.5, n), rng.normal(10, 2, n), rng.normal(5, 1, n))
+    session, updates = feed(seq)
+    assert session.rep_count == 0
+    assert updates[-1].phase == "standing"
+
+
+def test_front_view_is_never_ready_so_nothing_counts():
+    seq = hinge_reps(n_reps=3)
+    xyz = seq.xyz.copy()
+    # spread left and right 200 px apart: shoulders and hips side by side = a front view
+    for i in range(33):
+        xyz[:, i, 0] += 100.0 if i % 2 else -100.0
+    session, updates = feed(seq.replace(xyz=xyz))
+    assert not any(u.ready for u in updates)
+    assert session.rep_count == 0
+
+
+def test_merge_frame_agrees_with_offline_merge():
+    seq = hinge_reps(n_reps=1)
+    rng = np.random.default_rng(1)
+    vis = rng.uniform(0, 1, seq.visibility.shape)
+    xyz = seq.xyz.copy()
+    xyz[rng.uniform(size=xyz.shape[:2]) < 0.1] = np.nan
+    seq = seq.replace(xyz=xyz, visibility=vis)
+    offline = merged_joints(seq, 0.3)
+    for f in range(0, seq.n_frames, 7):
+        live = merge_frame(seq.xyz[f], seq.visibility[f], 0.3)
+        expected = np.stack([offline[j][f, :2] for j in JOINTS])
+        np.testing.assert_allclose(live, expected, equal_nan=True)
+
+
+def test_buffers_stay_bounded_over_a_long_session():
+    seq = hinge_reps(n_reps=3, fps=30.0)
+    frames = normalised(seq)
+    session = LiveSession(window_s=5.0)
+    before = session.memory_bytes()
+    t0 = 0.0
+    for _ in range(8):  # 8 x 13 s, well past the 5 s window
+        for i in range(seq.n_frames):
+            session.push(frames[i], seq.image_size, t0 + seq.t_s[i])
+        t0 += seq.t_s[-1] + 1 / 30
+    assert session.memory_bytes() == before
+    assert len(session._t) <= 5.0 * 30 + 2
+    assert session.rep_count == 24
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.zeros((17, 4)), "shape"),
+    (np.zeros((33, 3)), "shape"),
+    ([["a"] * 4] * 33, "numbers"),
+])
+def test_bad_frames_are_refused(bad, message):
+    with pytest.raises(LiveFrameError, match=message):
+        LiveSession().push(bad, (640, 480), 0.0)
+
+
+def test_time_must_go_forward_and_size_be_sane():
+    s = LiveSession()
+    s.push(np.full((33, 4), 0.5), (640, 480), 1.0)
+    with pytest.raises(LiveFrameError, match="increase"):
+        s.push(np.full((33, 4), 0.5), (640, 480), 1.0)
+    with pytest.raises(LiveFrameError, match="image size"):
+        s.push(np.full((33, 4), 0.5), (0, 480), 2.0)
+    assert s.push(None, (640, 480), 2.0).rep_count == 0  # no person: a valid frame
+
+
+def test_real_clip_live_count_matches_offline():
+    if not CLIPS.exists():
+        pytest.skip("the real clips are not here: ../shared/clips is absent")
+    from hingecoach.sources import load
+
+    seq = load(CLIPS / "tby66" / "0016c_1.mp4", progress=False)
+    session, updates = feed(seq)
+    offline = analyze(seq)
+    assert offline.rep_count == 10
+    assert session.rep_count == offline.rep_count
+    live_codes = [sorted(a.pattern for _, a in session.results)]
+    offline_codes = [sorted(a.pattern for _, a in offline.completed)]
+    assert live_codes == offline_codes
