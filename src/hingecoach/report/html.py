@@ -1,0 +1,360 @@
+"""The HTML report: one self-contained file (images embedded as base64, no scripts, no
+network), readable on a phone. Sections: summary, rep-by-rep table, angle curves, hip path,
+key frames of the best and worst rep with the overlay, and each fault in plain words with the
+guide's fix. Every string that comes from outside (file names, fault codes) is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Iterable
+from datetime import datetime
+from html import escape
+from pathlib import Path
+
+import numpy as np
+
+from hingecoach import __version__
+from hingecoach.analysis import Analysis
+from hingecoach.coaching import advice, issues_of
+from hingecoach.config import section
+from hingecoach.report import plots
+from hingecoach.reps import Rep
+
+#: Key frames are shrunk to at most this many pixels on their long side (phone screens;
+#: keeps the file small).
+KEY_FRAME_MAX_PX = 720
+KEY_FRAME_JPEG_QUALITY = 82
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
+
+_CSS = """
+:root { --ink:#1d2433; --muted:#5b6475; --line:#e3e6ec; --bg:#f6f7f9; --card:#fff;
+        --hinge:#2e9e5b; --squat:#d9822b; --stoop:#c23b3b; --minor:#b7791f; --major:#c53030; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--ink); line-height:1.45;
+       font:16px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width:880px; margin:0 auto; padding:14px; }
+header h1 { font-size:1.5rem; margin:.2rem 0; }
+header p { margin:.1rem 0; color:var(--muted); font-size:.9rem; word-break:break-all; }
+section { background:var(--card); border:1px solid var(--line); border-radius:12px;
+          padding:14px 16px; margin:14px 0; }
+h2 { font-size:1.15rem; margin:.1rem 0 .6rem; }
+h3 { font-size:1rem; margin:.2rem 0 .3rem; }
+.stats { display:grid; grid-template-columns:repeat(auto-fit, minmax(120px, 1fr)); gap:10px; }
+.stat { background:var(--bg); border-radius:10px; padding:10px; text-align:center; }
+.stat b { display:block; font-size:1.7rem; line-height:1.2; }
+.stat span { color:var(--muted); font-size:.85rem; }
+.fix { border-left:5px solid var(--major); background:#fff6f5; padding:10px 12px;
+       border-radius:8px; margin-top:12px; }
+.fix.ok { border-color:var(--hinge); background:#f2fbf5; }
+.cue { font-weight:600; }
+ul.well { margin:.5rem 0 0; padding-left:1.2rem; }
+.warn { background:#fff8e6; border:1px solid #f2d48a; border-radius:8px; padding:8px 10px; margin:8px 0 0; }
+.scroll { overflow-x:auto; -webkit-overflow-scrolling:touch; }
+table { border-collapse:collapse; width:100%; font-size:.9rem; }
+th, td { padding:6px 8px; border-bottom:1px solid var(--line); text-align:right; white-space:nowrap; }
+th { background:var(--bg); font-weight:600; }
+td.l, th.l { text-align:left; white-space:normal; min-width:9rem; }
+tr.partial td { color:var(--muted); font-style:italic; }
+.pill { display:inline-block; padding:1px 8px; border-radius:999px; color:#fff; font-size:.8rem; }
+.pill.hinge { background:var(--hinge); } .pill.squat { background:var(--squat); }
+.pill.stoop { background:var(--stoop); }
+.sev { display:inline-block; padding:0 6px; border-radius:6px; font-size:.78rem; margin:1px 2px;
+       border:1px solid currentColor; }
+.sev.minor { color:var(--minor); } .sev.major { color:var(--major); }
+img { max-width:100%; height:auto; display:block; margin:0 auto; border-radius:6px; }
+figure { margin:0; } figcaption { color:var(--muted); font-size:.85rem; margin-top:6px; }
+.frames { display:grid; grid-template-columns:repeat(auto-fit, minmax(240px, 1fr)); gap:12px; }
+.fault { border-top:1px solid var(--line); padding:10px 0 4px; }
+.fault:first-of-type { border-top:0; }
+.fault p { margin:.25rem 0; }
+.muted { color:var(--muted); font-size:.85rem; }
+footer { color:var(--muted); font-size:.8rem; text-align:center; margin:18px 0 30px; }
+"""
+
+
+# -- pieces -------------------------------------------------------------------------------------
+def _fmt(v: float | None, nd: int = 0, unit: str = "") -> str:
+    if v is None or not math.isfinite(v):
+        return "–"
+    return f"{v:.{nd}f}{unit}"
+
+
+def _data_uri(data: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _img(uri: str, alt: str, img_id: str, cls: str = "plot") -> str:
+    return f'<img id="{escape(img_id)}" class="{cls}" src="{uri}" alt="{escape(alt)}">'
+
+
+def _pill(pattern: str | None) -> str:
+    if not pattern:
+        return "–"
+    return f'<span class="pill {escape(pattern)}">{escape(pattern)}</span>'
+
+
+def _title_of(code: str) -> str:
+    try:
+        return advice(code)["title"]
+    except KeyError:
+        return code.replace("_", " ")
+
+
+def source_name(analysis: Analysis) -> str:
+    return Path(analysis.pose.source).name if analysis.pose.source else "(unnamed input)"
+
+
+def default_video(analysis: Analysis) -> Path | None:
+    """The analysed video when the input was one that still exists (else key frames are drawn
+    on a blank canvas)."""
+    src = Path(analysis.pose.source) if analysis.pose.source else None
+    if src and src.suffix.lower() in VIDEO_SUFFIXES and src.is_file():
+        return src
+    return None
+
+
+# -- sections -----------------------------------------------------------------------------------
+def header_html(analysis: Analysis) -> str:
+    pose = analysis.pose
+    facts = [f"{pose.duration_s:.1f} s", f"{pose.fps:.0f} fps", f"{pose.image_size[0]}×{pose.image_size[1]}",
+             f"view: {pose.view}", f"facing: {pose.facing}"]
+    if analysis.level:
+        facts.append(f"graded at level: {analysis.level}")
+    return (f"<header><h1>Your hip hinge</h1><p>{escape(source_name(analysis))}</p>"
+            f"<p>{escape(' · '.join(facts))} · {datetime.now():%Y-%m-%d %H:%M}</p></header>")
+
+
+def summary_html(analysis: Analysis) -> str:
+    s = analysis.summary
+    score = "–" if s.score is None else f"{s.score:.0f}"
+    stats = [(str(s.reps), "reps counted"), (_pill(s.pattern), "pattern"), (score, "score / 100"),
+             (f"{s.clean_reps}/{s.reps}", "clean reps")]
+    cards = "".join(f'<div class="stat"><b>{v}</b><span>{escape(k)}</span></div>' for v, k in stats)
+    parts = [f'<section id="summary"><h2>Summary</h2><div class="stats">{cards}</div>']
+    if s.partial_reps:
+        parts.append(f'<p class="muted">{s.partial_reps} partial rep(s) did not return to standing '
+                     "and are not counted.</p>")
+    if s.fix_first:
+        a = advice(s.fix_first)
+        parts.append(
+            f'<div class="fix"><h3>Fix this first: {escape(a["title"])}</h3>'
+            f"<p>{escape(a['fix'])}</p><p class=\"cue\">Cue: “{escape(a['cue'])}”</p>"
+            f"<p><b>Drill:</b> {escape(a['drill'])}</p></div>")
+    elif s.reps:
+        parts.append('<div class="fix ok"><h3>Nothing to fix: clean hinges.</h3>'
+                     "<p>Keep the same form and add reps, or move up a level.</p></div>")
+    if s.went_well:
+        items = "".join(f"<li>{escape(t)}</li>" for t in s.went_well)
+        parts.append(f'<h3 style="margin-top:12px">What went well</h3><ul class="well">{items}</ul>')
+    for w in analysis.warnings:
+        parts.append(f'<p class="warn">{escape(w)}</p>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _fault_chips(a) -> str:
+    chips = [f'<span class="sev {escape(f.severity)}" title="{escape(f.severity)}">'
+             f"{escape(_title_of(f.code))}</span>" for f in a.faults]
+    return "".join(chips) or "–"
+
+
+def rep_table_html(analysis: Analysis) -> str:
+    head = ("<tr><th>Rep</th><th>Time (s)</th><th>Hip at bottom</th><th>Knee bend</th><th>Shin</th>"
+            "<th>Hips back</th><th>Pattern</th><th>Score</th><th class=\"l\">Faults</th></tr>")
+    rows = []
+    for rep, a in zip(analysis.reps, analysis.assessments, strict=True):
+        m = a.measures
+        cls = ' class="partial"' if rep.partial else ""
+        tag = f"{rep.index}{' (partial)' if rep.partial else ''}"
+        rows.append(
+            f"<tr{cls}><td>{tag}</td><td>{rep.start_s:.1f}–{rep.end_s:.1f}</td>"
+            f"<td>{_fmt(rep.depth_hip_angle_deg, 0, '°')}</td>"
+            f"<td>{_fmt(m.get('knee_flexion_bottom_deg'), 0, '°')}</td>"
+            f"<td>{_fmt(m.get('shin_angle_bottom_deg'), 0, '°')}</td>"
+            f"<td>{_fmt(m.get('hip_back_bottom_frac_leg'), 2)}</td>"
+            f"<td>{_pill(a.pattern)}</td><td>{_fmt(a.score)}</td><td class=\"l\">{_fault_chips(a)}</td></tr>")
+    if not rows:
+        rows.append('<tr><td colspan="9" class="l">No repetition found.</td></tr>')
+    return (f'<section id="reps"><h2>Rep by rep</h2><div class="scroll"><table id="rep-table">'
+            f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></div>"
+            '<p class="muted">Hip at bottom: 180° is standing tall. Knee bend: degrees of knee '
+            "flexion at the bottom (a hinge keeps a soft 15–30°). Shin: degrees from vertical. "
+            "Hips back: how far the hips travelled back, in leg lengths.</p></section>")
+
+
+def curves_html(analysis: Analysis) -> str:
+    axes = plots.plot_angle_curves(analysis.kinematics, analysis.reps, analysis.assessments,
+                                   level=analysis.level)
+    uri = _data_uri(plots.figure_png(axes[0].figure), "image/png")
+    return ('<section id="curves"><h2>Angles over time</h2>'
+            f"<figure>{_img(uri, 'Hip, knee, shin and trunk angles over time', 'angle-curves')}"
+            "<figcaption>Each shaded span is a rep (green: hinge, orange: squat, red: stoop), numbered "
+            "at the top; dots mark the bottom. Yellow and red bands are where a fault's limit is "
+            "passed.</figcaption></figure></section>")
+
+
+def path_html(analysis: Analysis) -> str:
+    ax = plots.plot_hip_path(analysis.kinematics, analysis.reps, analysis.assessments, level=analysis.level)
+    uri = _data_uri(plots.figure_png(ax.figure), "image/png")
+    return ('<section id="hip-path"><h2>Hips back or hips down?</h2>'
+            f"<figure>{_img(uri, 'Path of the hips in each rep', 'hip-path-plot')}"
+            "<figcaption>The path of your hips in each rep, from standing. A hinge sends the hips "
+            "back (to the right); a squat sends them down. Numbers mark each rep's bottom."
+            "</figcaption></figure></section>")
+
+
+def key_reps(analysis: Analysis) -> list[tuple[str, Rep, int]]:
+    """[(label, rep, index)] of the best and the worst rep (completed reps when any)."""
+    pool = [(i, r) for i, r in enumerate(analysis.reps) if not r.partial] or list(enumerate(analysis.reps))
+    if not pool:
+        return []
+    score = {i: analysis.assessments[i].score for i, _ in pool}
+    best = max(pool, key=lambda p: (score[p[0]], -p[0]))
+    worst = min(pool, key=lambda p: (score[p[0]], p[0]))
+    if best[0] == worst[0]:
+        return [("The rep", best[1], best[0])]
+    return [("Best rep", best[1], best[0]), ("Worst rep", worst[1], worst[0])]
+
+
+def key_frame_jpeg(analysis: Analysis, plan, frame: int, video: Path | None) -> bytes:
+    """The frame with the overlay, shrunk for a phone, as JPEG."""
+    import cv2
+
+    from hingecoach.report.overlay import blank_canvas, draw_overlay
+    from hingecoach.report.video_out import read_frame
+
+    img = read_frame(video, frame) if video is not None else None
+    if img is None or img.shape[1::-1] != tuple(analysis.pose.image_size):
+        img = blank_canvas(analysis.pose.image_size)
+    img = draw_overlay(img, plan, frame)
+    h, w = img.shape[:2]
+    shrink = KEY_FRAME_MAX_PX / max(h, w)
+    if shrink < 1:
+        img = cv2.resize(img, (int(w * shrink), int(h * shrink)), interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, KEY_FRAME_JPEG_QUALITY])
+    if not ok:
+        raise RuntimeError("OpenCV could not encode a key frame as JPEG")
+    return buf.tobytes()
+
+
+def key_frames_html(analysis: Analysis, video: Path | None) -> str:
+    from hingecoach.report.overlay import plan_overlay
+
+    chosen = key_reps(analysis)
+    if not chosen:
+        return ""
+    plan = plan_overlay(analysis)
+    figs = []
+    for label, rep, i in chosen:
+        a = analysis.assessments[i]
+        uri = _data_uri(key_frame_jpeg(analysis, plan, rep.bottom_frame, video), "image/jpeg")
+        slug = label.split()[0].lower()
+        figs.append(f"<figure>{_img(uri, f'{label}: rep {rep.index} at the bottom', f'key-{slug}', 'keyframe')}"
+                    f"<figcaption><b>{escape(label)}</b>: rep {rep.index} at the bottom "
+                    f"({rep.bottom_s:.1f} s), {escape(a.pattern)}, score {a.score:.0f}.</figcaption></figure>")
+    note = "" if video is not None else ('<p class="muted">No video was given (keypoint input): the '
+                                         "skeleton is drawn on a blank background.</p>")
+    return ('<section id="key-frames"><h2>At the bottom: best and worst rep</h2>'
+            f'<div class="frames">{"".join(figs)}</div>{note}'
+            '<p class="muted">Blue: your body as measured. The line from head to hips is the dowel: '
+            "green when head, upper back and pelvis line up, red when not. The dashed line is a "
+            "vertical shin; the shin turns yellow or red as the knee drifts forward.</p></section>")
+
+
+_MEASURE_WORDS = {
+    "back_bend_bottom_deg": ("back outline bend at the bottom", "°"),
+    "shoulder_drop_bottom_frac_torso": ("upper back out of line (fraction of torso)", ""),
+    "hips_back_early_frac": ("share of the hip travel done when the trunk was half-way down", ""),
+    "knee_flexion_bottom_deg": ("knee bend at the bottom", "°"),
+    "shin_angle_bottom_deg": ("shin angle at the bottom", "°"),
+    "depth_hip_angle_deg": ("hip angle at the bottom", "°"),
+    "com_foot_bottom_frac": ("weight along the foot (0 heel, 1 toe)", ""),
+    "heel_lift_frac_foot": ("heel lift (fraction of foot length)", ""),
+    "hip_forward_shift_bottom_frac_leg": ("hips sliding forward at the bottom (leg lengths)", ""),
+    "lockout_hip_angle_deg": ("hip angle at the top", "°"),
+    "lockout_trunk_angle_deg": ("trunk angle at the top", "°"),
+    "knee_flexion_start_deg": ("knee bend when standing", "°"),
+    "stance_width_ratio": ("ankle spacing / shoulder width", ""),
+}
+
+
+def _issue_reps(analysis: Analysis) -> dict[str, list[int]]:
+    """Issue code -> indices of the reps (completed first) showing it, in coaching order."""
+    out: dict[str, list[int]] = {}
+    for i, (rep, a) in enumerate(zip(analysis.reps, analysis.assessments, strict=True)):
+        if rep.partial:
+            continue
+        for code, _ in issues_of(a):
+            out.setdefault(code, []).append(i)
+    return out
+
+
+def _evidence(analysis: Analysis, code: str, reps: Iterable[int]) -> str:
+    """'knee bend at the bottom: typically 82° (limit 45°)' from the reps' faults."""
+    hits = [f for i in reps for f in analysis.assessments[i].faults if f.code == code]
+    if not hits:
+        return ""
+    words, unit = _MEASURE_WORDS.get(hits[0].measure, (hits[0].measure.replace("_", " "), ""))
+    values = [f.value for f in hits if f.measure == hits[0].measure]
+    nd = 0 if unit else 2
+    return (f"Measured: {escape(words)} typically {_fmt(float(np.median(values)), nd, unit)} "
+            f"(limit {_fmt(hits[0].threshold, nd, unit)}).")
+
+
+def faults_html(analysis: Analysis) -> str:
+    issues = _issue_reps(analysis)
+    n = analysis.rep_count
+    if not issues:
+        return ""
+    faults_cfg = section("faults", analysis.level)
+    order = sorted(issues, key=lambda c: (c != analysis.summary.fix_first, -len(issues[c])))
+    items = []
+    for code in order:
+        a = advice(code)
+        idx = issues[code]
+        rep_list = ", ".join(str(analysis.reps[i].index) for i in idx)
+        guide = faults_cfg.get(code, {}).get("guide") or ("The guide: a hinge sends the hips back, not down"
+                                                          if code.startswith("pattern:") else "")
+        items.append(
+            f'<div class="fault" id="fault-{escape(code.replace(":", "-"))}"><h3>{escape(a["title"])}</h3>'
+            f'<p class="muted">Seen in {len(idx)} of {n} reps (rep {escape(rep_list)}).'
+            f"{' ' + escape(guide) + '.' if guide else ''}</p>"
+            f"<p>{escape(a['why'])}</p><p><b>How to fix it:</b> {escape(a['fix'])}</p>"
+            f"<p class=\"cue\">Cue: “{escape(a['cue'])}”</p><p><b>Drill:</b> {escape(a['drill'])}</p>"
+            f"<p class=\"muted\">{_evidence(analysis, code, idx)}</p></div>")
+    return f'<section id="faults"><h2>What to work on</h2>{"".join(items)}</section>'
+
+
+# -- the document -------------------------------------------------------------------------------
+def report_html(analysis: Analysis, video_path: Path | str | None = None) -> str:
+    """The whole report as one HTML string. ``video_path`` gives the key frames their picture;
+    by default the analysed video when it still exists."""
+    video = Path(video_path) if video_path is not None else default_video(analysis)
+    body = [header_html(analysis), summary_html(analysis), rep_table_html(analysis)]
+    if analysis.kinematics.n_frames > 1:
+        body += [curves_html(analysis), path_html(analysis) if analysis.reps else ""]
+    body += [key_frames_html(analysis, video), faults_html(analysis)]
+    title = f"HingeCoach report: {source_name(analysis)}"
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title><style>{_CSS}</style></head><body><main>"
+            + "".join(body)
+            + f"<footer>HingeCoach {escape(__version__)} · this report is a coaching aid, not "
+              "medical advice.</footer></main></body></html>\n")
+
+
+def write_report(analysis: Analysis, path: Path | str, video_path: Path | str | None = None) -> Path:
+    """Write the report to ``path`` (atomically: a temporary file, then a rename)."""
+    from hingecoach.errors import HingeInputError
+
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise HingeInputError(f"Cannot write {path}: the folder {path.parent} does not exist.",
+                              "Create the folder or choose another output path.")
+    text = report_html(analysis, video_path)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path

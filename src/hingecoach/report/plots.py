@@ -1,0 +1,217 @@
+"""Plots of an analysis, as a library: each function takes data and an optional matplotlib
+Axes, draws on it and returns it, so the HTML report and the web app share one drawing.
+
+Figures are made with :class:`matplotlib.figure.Figure` directly (no pyplot global state, no
+GUI backend, nothing calls ``show()``); PNG output goes through Agg. Threshold bands come from
+``data/thresholds.toml`` so a plot never disagrees with the checks that graded the rep.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from hingecoach.assess import RepAssessment
+from hingecoach.config import section
+from hingecoach.kinematics import Kinematics
+from hingecoach.reps import Rep
+
+#: Pattern colours, shared by the report's table and the overlay legend.
+PATTERN_COLOURS = {"hinge": "#2e9e5b", "squat": "#d9822b", "stoop": "#c23b3b"}
+SEVERITY_COLOURS = {"minor": "#f2b134", "major": "#d64541"}
+SERIES_COLOURS = {"hip_angle_deg": "#1f6fb2", "knee_angle_deg": "#7a4fb0",
+                  "shin_angle_deg": "#2a9d8f", "trunk_angle_deg": "#b5651d"}
+SERIES_LABELS = {"hip_angle_deg": "Hip angle (°)\n180 = standing tall",
+                 "knee_angle_deg": "Knee angle (°)\n180 = straight",
+                 "shin_angle_deg": "Shin (° from vertical)\n+ = knee forward",
+                 "trunk_angle_deg": "Trunk (° from vertical)\n+ = leaning forward"}
+CURVE_SERIES = ("hip_angle_deg", "knee_angle_deg", "shin_angle_deg", "trunk_angle_deg")
+
+
+@dataclass(frozen=True)
+class Band:
+    """A range of a per-frame series where a fault's limit is passed."""
+
+    lo: float
+    hi: float
+    severity: str  # "minor" | "major"
+    label: str
+
+
+def _limits(code: str, measure: str, level: str | None) -> tuple[float, float, bool] | None:
+    """(minor, major, above) of one signal of a fault in the thresholds file."""
+    cfg = section("faults", level).get(code)
+    if not cfg:
+        return None
+    for sig in cfg["signals"]:
+        if sig["measure"] == measure:
+            return sig["minor"], sig["major"], sig.get("above", True)
+    return None
+
+
+#: Which per-rep signal limits apply to which per-frame series, and how to convert them
+#: (knee flexion -> knee angle is 180 - x). Only faults that are judged on that same angle.
+_BAND_SOURCES = {
+    "hip_angle_deg": [("too_deep", "depth_hip_angle_deg", 1.0, "too deep")],
+    "knee_angle_deg": [("knees_too_bent", "knee_flexion_bottom_deg", -1.0, "knees too bent"),
+                       ("knees_locked", "knee_flexion_bottom_deg", -1.0, "knees locked")],
+    "shin_angle_deg": [("knees_too_bent", "shin_angle_bottom_deg", 1.0, "shins forward")],
+    "trunk_angle_deg": [("lockout_lean_back", "lockout_trunk_angle_deg", 1.0, "leaning back")],
+}
+
+
+def threshold_bands(series: str, level: str | None = None) -> list[Band]:
+    """The fault bands of a per-frame series: minor from the minor limit to the major one,
+    major beyond it (open ends at +-1000)."""
+    bands = []
+    for code, measure, scale, label in _BAND_SOURCES.get(series, []):
+        lim = _limits(code, measure, level)
+        if lim is None:
+            continue
+        minor, major, above = lim
+        if scale < 0:  # flexion -> angle flips the direction
+            minor, major, above = 180.0 - minor, 180.0 - major, not above
+        far = 1000.0 if above else -1000.0
+        bands.append(Band(*sorted((minor, major)), "minor", label))
+        bands.append(Band(*sorted((major, far)), "major", label))
+    return bands
+
+
+def shade_reps(ax: Axes, t_s: np.ndarray, reps: list[Rep],
+               assessments: list[RepAssessment] | None = None, label: bool = True) -> Axes:
+    """Shade each rep's time span (tinted by its pattern when assessments are given) and
+    number it, so curves read rep by rep."""
+    for i, rep in enumerate(reps):
+        pattern = assessments[i].pattern if assessments else None
+        colour = PATTERN_COLOURS.get(pattern, "#888888")
+        ax.axvspan(rep.start_s, rep.end_s, color=colour, alpha=0.06 if rep.partial else 0.12, lw=0)
+        ax.axvline(rep.start_s, color=colour, lw=0.6, alpha=0.6)
+        if label:
+            ax.text((rep.start_s + rep.end_s) / 2, 1.0, f"{rep.index}{'*' if rep.partial else ''}",
+                    transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8,
+                    color="#444444")
+    return ax
+
+
+def plot_series(kin: Kinematics, series: str, reps: list[Rep] | None = None,
+                assessments: list[RepAssessment] | None = None, ax: Axes | None = None,
+                level: str | None = None, rep_labels: bool = True) -> Axes:
+    """One per-frame angle over time with the rep spans, the bottom of each rep and the
+    fault bands of that angle."""
+    ax = ax if ax is not None else new_axes((8, 2.2), margins=(0.12, 0.98, 0.9, 0.2))
+    y = kin[series]
+    t = kin.t_s
+    finite = y[np.isfinite(y)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 180.0)
+    pad = max(5.0, 0.08 * (hi - lo))
+    ylim = (lo - pad, hi + pad)
+    for band in threshold_bands(series, level):
+        if band.hi > ylim[0] and band.lo < ylim[1]:
+            ax.axhspan(band.lo, band.hi, color=SEVERITY_COLOURS[band.severity], alpha=0.16, lw=0)
+    shade_reps(ax, t, reps or [], assessments, label=rep_labels)
+    ax.plot(t, y, color=SERIES_COLOURS.get(series, "#333333"), lw=1.6)
+    for rep in reps or []:
+        ax.plot(rep.bottom_s, y[rep.bottom_frame], "o", ms=3.5, color="#222222")
+    ax.set_ylim(*ylim)
+    ax.set_xlim(float(t[0]), float(t[-1]) if len(t) > 1 else 1.0)
+    ax.set_ylabel(SERIES_LABELS.get(series, series), fontsize=8)
+    ax.tick_params(labelsize=8)
+    ax.grid(True, axis="y", lw=0.4, alpha=0.5)
+    return ax
+
+
+def plot_angle_curves(kin: Kinematics, reps: list[Rep], assessments: list[RepAssessment] | None = None,
+                      axes: list[Axes] | None = None, level: str | None = None) -> list[Axes]:
+    """Hip, knee, shin and trunk angles over time, stacked with a shared time axis."""
+    if axes is None:
+        fig = Figure(figsize=(8, 7.2))
+        axes = list(fig.subplots(len(CURVE_SERIES), 1, sharex=True))
+        # fixed margins: constrained layout would draw the figure twice (half the time)
+        fig.subplots_adjust(left=0.12, right=0.98, top=0.96, bottom=0.075, hspace=0.12)
+    for i, (ax, series) in enumerate(zip(axes, CURVE_SERIES, strict=False)):
+        plot_series(kin, series, reps, assessments, ax=ax, level=level, rep_labels=i == 0)
+    axes[-1].set_xlabel("time (s)   ·   shaded: reps (green hinge, orange squat, red stoop)   "
+                        "·   bands: fault zones", fontsize=8)
+    return axes
+
+
+def plot_hip_path(kin: Kinematics, reps: list[Rep], assessments: list[RepAssessment] | None = None,
+                  ax: Axes | None = None, level: str | None = None) -> Axes:
+    """Where the hips go in each rep, from its start: back (x) against down (y, downwards).
+    A hinge travels mostly sideways (back), a squat mostly downwards; the dashed line is
+    the pattern classifier's 'as much down as back' boundary."""
+    ax = ax if ax is not None else new_axes((5.2, 4.4), margins=(0.15, 0.97, 0.97, 0.12))
+    back, down = kin["hip_back_frac_leg"], kin["hip_down_frac_leg"]
+    reach = 0.05
+    for i, rep in enumerate(reps):
+        sl = slice(rep.start_frame, rep.end_frame + 1)
+        x, y = back[sl] - _first_finite(back[sl]), down[sl] - _first_finite(down[sl])
+        pattern = assessments[i].pattern if assessments else None
+        colour = PATTERN_COLOURS.get(pattern, "#666666")
+        ax.plot(x, y, color=colour, lw=1.4, alpha=0.45 if rep.partial else 0.9)
+        b = rep.bottom_frame - rep.start_frame
+        if 0 <= b < len(x) and np.isfinite(x[b]) and np.isfinite(y[b]):
+            ax.plot(x[b], y[b], "o", ms=4, color=colour)
+            ax.annotate(str(rep.index), (x[b], y[b]), textcoords="offset points", xytext=(4, 3),
+                        fontsize=7, color="#333333")
+        fin = np.isfinite(x) & np.isfinite(y)
+        if fin.any() and not rep.partial:  # a partial rep (person leaving) must not set the scale
+            reach = max(reach, float(np.abs(x[fin]).max()), float(np.abs(y[fin]).max()))
+    lim = reach * 1.15
+    ratio = section("pattern", level)["squat_down_per_back"]
+    ax.plot([0, lim], [0, lim * ratio], ls="--", lw=0.9, color="#777777")
+    ax.text(lim * 0.97, lim * 0.2, "HINGE\nhips back", ha="right", va="center", fontsize=8,
+            color=PATTERN_COLOURS["hinge"], fontweight="bold")
+    ax.text(lim * 0.12, lim * 0.92, "SQUAT\nhips down", ha="left", va="center", fontsize=8,
+            color=PATTERN_COLOURS["squat"], fontweight="bold")
+    ax.set_xlim(-0.15 * lim, lim)
+    ax.set_ylim(lim, -0.15 * lim)  # downwards is down on the page
+    ax.set_aspect("equal", adjustable="box")
+    ax.axhline(0, color="#bbbbbb", lw=0.6)
+    ax.axvline(0, color="#bbbbbb", lw=0.6)
+    ax.set_xlabel("hips back (leg lengths)", fontsize=8)
+    ax.set_ylabel("hips down (leg lengths)", fontsize=8)
+    ax.tick_params(labelsize=8)
+    ax.grid(True, lw=0.3, alpha=0.5)
+    return ax
+
+
+def plot_rep_scores(reps: list[Rep], assessments: list[RepAssessment], ax: Axes | None = None) -> Axes:
+    """Score of each rep as a bar coloured by its pattern (partial reps hatched)."""
+    ax = ax if ax is not None else new_axes((8, 2.0), margins=(0.08, 0.98, 0.95, 0.2))
+    for rep, a in zip(reps, assessments, strict=True):
+        ax.bar(rep.index, a.score, color=PATTERN_COLOURS.get(a.pattern, "#888888"),
+               hatch="//" if rep.partial else None, alpha=0.5 if rep.partial else 0.9)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("rep", fontsize=8)
+    ax.set_ylabel("score", fontsize=8)
+    ax.set_xticks([r.index for r in reps])
+    ax.tick_params(labelsize=8)
+    ax.grid(True, axis="y", lw=0.4, alpha=0.5)
+    return ax
+
+
+def _first_finite(x: np.ndarray) -> float:
+    fin = x[np.isfinite(x)]
+    return float(fin[0]) if fin.size else 0.0
+
+
+def new_axes(figsize: tuple[float, float], margins: tuple[float, float, float, float]) -> Axes:
+    """A single Axes on a fresh figure (no pyplot state), with fixed (left, right, top,
+    bottom) margins: constrained layout would draw the figure twice."""
+    fig = Figure(figsize=figsize)
+    left, right, top, bottom = margins
+    fig.subplots_adjust(left=left, right=right, top=top, bottom=bottom)
+    return fig.add_subplot()
+
+
+def figure_png(fig: Figure, dpi: int = 110) -> bytes:
+    """PNG bytes of a figure (Agg)."""
+    buf = io.BytesIO()
+    # zlib level 3: files ~10% larger than the default 6, written ~2x faster
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white", pil_kwargs={"compress_level": 3})
+    return buf.getvalue()

@@ -1,0 +1,153 @@
+"""The annotated video: every input frame with the overlay, encoded as H.264 (yuv420p, MP4,
+``+faststart``) so browsers play it, at the input's size and frame rate, rotation applied.
+
+Frames are decoded the way the video source decodes them (:func:`hingecoach.sources.video.
+open_video`: OpenCV with the container's rotation applied), so landmark pixels line up. They
+are piped raw into the ffmpeg binary shipped by the ``imageio-ffmpeg`` wheel (no system
+ffmpeg needed), which encodes in its own process while we decode and draw: on two cores the
+encode overlaps the drawing. Without a video (keypoint-file input) the skeleton is drawn on a
+plain canvas of the original image size.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from hingecoach.analysis import Analysis
+from hingecoach.errors import HingeInputError
+from hingecoach.report.overlay import OverlayPlan, blank_canvas, draw_overlay, plan_overlay
+
+#: x264 settings: "veryfast" keeps encoding well under the decode+pose time on a laptop CPU;
+#: CRF 23 is x264's default quality (overlay text stays crisp).
+X264_PRESET = "veryfast"
+X264_CRF = 23
+
+
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary carried by the imageio-ffmpeg wheel."""
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def iter_video_frames(path: Path) -> Iterator[np.ndarray]:
+    """Upright BGR frames of a video, decoded like the pose source decodes them."""
+    from hingecoach.sources.video import open_video
+
+    cap, _ = open_video(Path(path))
+    try:
+        while True:
+            ok, bgr = cap.read()
+            if not ok or bgr is None:
+                return
+            yield bgr
+    finally:
+        cap.release()
+
+
+def read_frame(path: Path, index: int) -> np.ndarray | None:
+    """One upright BGR frame by index (seeks, then decodes to it), None when out of range."""
+    import cv2
+
+    from hingecoach.sources.video import open_video
+
+    cap, _ = open_video(Path(path))
+    try:
+        cap.set(cv2.CAP_PROP_POS_FRAMES, int(index))
+        ok, bgr = cap.read()
+        return bgr if ok else None
+    finally:
+        cap.release()
+
+
+def canvas_frames(plan: OverlayPlan) -> Iterator[np.ndarray]:
+    blank = blank_canvas(plan.size)
+    for _ in range(plan.n_frames):
+        yield blank.copy()
+
+
+def encoder_command(out_path: Path, size: tuple[int, int], fps: float) -> list[str]:
+    """ffmpeg reading raw BGR frames on stdin, writing H.264 yuv420p MP4. yuv420p needs even
+    dimensions: an odd width or height gets one black pixel of padding."""
+    w, h = size
+    rate = Fraction(fps).limit_denominator(1001)
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostats", "-y",
+           "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{w}x{h}", "-framerate", f"{rate.numerator}/{rate.denominator}",
+           "-i", "pipe:0", "-an"]
+    if w % 2 or h % 2:
+        cmd += ["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]
+    cmd += ["-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF), "-pix_fmt", "yuv420p",
+            "-movflags", "+faststart", "-f", "mp4", str(out_path)]
+    return cmd
+
+
+def _check_out_path(out_path: Path) -> None:
+    if not out_path.parent.is_dir():
+        raise HingeInputError(f"Cannot write {out_path}: the folder {out_path.parent} does not exist.",
+                              "Create the folder or choose another output path.")
+
+
+def _progress(total: int, progress: bool | None):
+    from tqdm import tqdm
+
+    enabled = sys.stderr.isatty() if progress is None else bool(progress)
+    return tqdm(total=total, desc="annotated video", unit="frame", file=sys.stderr,
+                disable=not enabled, leave=False)
+
+
+def encode_frames(frames: Iterator[np.ndarray], out_path: Path, size: tuple[int, int], fps: float,
+                  plan: OverlayPlan, progress: bool | None = None) -> int:
+    """Draw the overlay on each frame and pipe it to ffmpeg; returns the frames written.
+    Writes to a temporary file in the same folder and renames it, so a failed or interrupted
+    run never leaves a half video under the output name."""
+    w, h = size
+    tmp = out_path.with_name(f".{out_path.name}.part")
+    written = 0
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(encoder_command(tmp, size, fps), stdin=subprocess.PIPE, stderr=err)
+        try:
+            with _progress(plan.n_frames, progress) as bar:
+                for i, frame in enumerate(frames):
+                    if frame.shape[:2] != (h, w):
+                        raise HingeInputError(
+                            f"The video's frames are {frame.shape[1]}x{frame.shape[0]} but the analysis "
+                            f"was made on {w}x{h} frames.", "Give the same video that was analysed.")
+                    proc.stdin.write(np.ascontiguousarray(draw_overlay(frame, plan, i)).tobytes())
+                    written += 1
+                    bar.update(1)
+            proc.stdin.close()
+            code = proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            tmp.unlink(missing_ok=True)
+            raise
+        if code != 0:
+            err.seek(0)
+            tmp.unlink(missing_ok=True)
+            detail = err.read().decode(errors="replace").strip().splitlines()[-1:] or ["unknown error"]
+            raise RuntimeError(f"ffmpeg could not encode {out_path.name}: {detail[0]}")
+    tmp.replace(out_path)
+    return written
+
+
+def write_annotated_video(analysis: Analysis, video_path: Path | str | None, out_path: Path | str,
+                          progress: bool | None = None) -> Path:
+    """Write ``out_path`` (MP4, H.264): the analysed video with the coach's overlay. With
+    ``video_path`` None the overlay is drawn on a plain canvas of the original size."""
+    out_path = Path(out_path)
+    _check_out_path(out_path)
+    plan = plan_overlay(analysis)
+    if video_path is None:
+        frames = canvas_frames(plan)
+    else:
+        frames = iter_video_frames(Path(video_path))
+    encode_frames(frames, out_path, analysis.pose.image_size, analysis.pose.fps, plan, progress)
+    return out_path
