@@ -1,5 +1,6 @@
-"""Pattern of a rep: hinge (hips back, shins near vertical), squat (hips down, knees forward)
-or stoop (bending at the waist, hips do not travel back). Thresholds in [pattern]."""
+"""Pattern of a rep: hinge (hips back, trunk inclined well ahead of the shins), squat (knees
+forward, trunk parallel to the shins, hips down) or stoop (bending at the waist: straight
+knees, hips not travelling back). Thresholds and their calibration: [pattern]."""
 
 from __future__ import annotations
 
@@ -12,36 +13,41 @@ def _logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
-def classify_pattern(m: dict[str, float], level: str | None = None) -> tuple[str, float]:
-    """(pattern, confidence in 0.5..1) from per-rep measures.
+def squat_score(m: dict[str, float], cfg: dict[str, float]) -> float:
+    """Mean of the squat margins (> 0 means squat), NaN when nothing could be measured."""
+    trunk = m.get("trunk_angle_bottom_deg", math.nan)
+    shin = m.get("shin_angle_bottom_deg", math.nan)
+    ratio = m.get("knee_to_hip_flexion_ratio", math.nan)
+    votes = [
+        (cfg["squat_trunk_max_deg"] - trunk) / cfg["trunk_soft_deg"],
+        (ratio - cfg["squat_knee_per_hip"]) / cfg["knee_per_hip_soft"],
+        (cfg["hinge_trunk_minus_shin_deg"] - (trunk - shin)) / cfg["trunk_shin_soft_deg"],
+    ]
+    votes = [v for v in votes if math.isfinite(v)]
+    return sum(votes) / len(votes) if votes else math.nan
 
-    Squat evidence: knee flexion at the bottom, a forward-tilted shin, hips going down more
-    than back. Stoop evidence: little hips-back travel for a strongly inclined trunk with
-    nearly straight knees. Each score is a margin over its threshold, scaled by a soft width,
-    so confidence grows with the distance from the boundary.
-    """
+
+def stoop_score(m: dict[str, float], cfg: dict[str, float]) -> float:
+    """> 0 when the hips stayed over the feet while the trunk tipped with straight knees."""
+    trunk = m.get("trunk_angle_bottom_deg", math.nan)
+    back = m.get("hip_back_bottom_frac_leg", math.nan)
+    knee = m.get("knee_flexion_bottom_deg", math.nan)
+    if not all(math.isfinite(v) for v in (trunk, back, knee)):
+        return math.nan
+    if trunk < cfg["stoop_min_trunk_deg"] or knee > cfg["stoop_max_knee_flexion_deg"]:
+        return -1.0
+    needed = cfg["stoop_back_per_trunk"] * math.sin(math.radians(trunk))
+    return (needed - back) / cfg["travel_soft_frac"]
+
+
+def classify_pattern(m: dict[str, float], level: str | None = None) -> tuple[str, float]:
+    """(pattern, confidence in 0.5..1) from per-rep measures."""
     cfg = section("pattern", level)
-    knee = m.get("knee_flexion_bottom_deg", float("nan"))
-    shin = m.get("shin_angle_bottom_deg", float("nan"))
-    back = m.get("hip_back_bottom_frac_leg", float("nan"))
-    down = m.get("hip_down_bottom_frac_leg", float("nan"))
-    trunk = m.get("trunk_angle_bottom_deg", float("nan"))
-    squat_votes = []
-    if math.isfinite(knee):
-        squat_votes.append((knee - cfg["squat_knee_flexion_deg"]) / cfg["knee_soft_deg"])
-    if math.isfinite(shin):
-        squat_votes.append((shin - cfg["squat_shin_deg"]) / cfg["shin_soft_deg"])
-    if math.isfinite(back) and math.isfinite(down):
-        squat_votes.append((down - back * cfg["squat_down_per_back"]) / cfg["travel_soft_frac"])
-    if math.isfinite(trunk):
-        squat_votes.append((cfg["squat_trunk_max_deg"] - trunk) / cfg["trunk_soft_deg"])
-    squat_score = sum(squat_votes) / len(squat_votes) if squat_votes else -1.0
-    if squat_score > 0:
-        return "squat", _logistic(3 * squat_score)
-    if (math.isfinite(back) and math.isfinite(trunk) and trunk > cfg["stoop_min_trunk_deg"]):
-        needed = cfg["stoop_back_per_trunk"] * math.sin(math.radians(trunk))
-        stoop_score = (needed - back) / cfg["travel_soft_frac"]
-        if stoop_score > 0:
-            return "stoop", _logistic(3 * stoop_score)
-        return "hinge", _logistic(3 * min(-squat_score, -stoop_score))
-    return "hinge", _logistic(3 * -squat_score)
+    sq = squat_score(m, cfg)
+    if math.isfinite(sq) and sq > 0:
+        return "squat", _logistic(3 * sq)
+    st = stoop_score(m, cfg)
+    if math.isfinite(st) and st > 0:
+        return "stoop", _logistic(3 * st)
+    margins = [-v for v in (sq, st) if math.isfinite(v)]
+    return "hinge", _logistic(3 * min(margins)) if margins else 0.5
