@@ -174,6 +174,16 @@ def standing_reference(hip_angle_deg: np.ndarray, values: np.ndarray, tolerance_
     return np.median(values[sel], axis=0)
 
 
+def implausible_frames(p: dict[str, np.ndarray], trunk_angle_deg: np.ndarray) -> np.ndarray:
+    """Frames no standing or hinging body can make (a misdetection: shoulders far below the
+    hips, or ankles above the hips); their measures are dropped, not trusted."""
+    cfg = section("kinematics")
+    with np.errstate(invalid="ignore"):
+        upside_down = np.abs(trunk_angle_deg) > cfg["max_trunk_from_vertical_deg"]
+        feet_up = p["ankle"][:, 1] > p["hip"][:, 1]
+    return upside_down | feet_up
+
+
 def compute_kinematics(seq: PoseSequence, *, filtered: bool = True) -> Kinematics:
     """All sagittal measures of ``seq``: merge sides, fill short gaps, low-pass, then measure."""
     cfg = section("kinematics")
@@ -246,6 +256,9 @@ def measure(p: dict[str, np.ndarray], t_s: np.ndarray, fps: float, facing: str =
         "back_bend_deg": (np.full(n, np.nan) if back_bend_deg is None
                           else np.asarray(back_bend_deg, dtype=np.float64)),
     }
+    implausible = implausible_frames(p, trunk)
+    for values in series.values():
+        values[implausible] = np.nan
     points = dict(p)
     points["com"] = com
     return Kinematics(t_s=t_s, fps=fps, facing=facing, view=view, leg_length=leg_length,

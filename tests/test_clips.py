@@ -1,0 +1,55 @@
+"""The product's claims on real people: rep count, pattern and labelled faults on every
+labelled clip in ../shared/clips (pose extraction is cached by file content after the first
+run)."""
+
+from collections import Counter
+
+import pytest
+from conftest import CLIPS, clip_labels
+
+from hingecoach.analysis import analyze
+from hingecoach.sources import load
+
+LABELS = clip_labels()
+
+
+@pytest.fixture(scope="module")
+def analysed():
+    cache = {}
+
+    def get(label):
+        if label["file"] not in cache:
+            cache[label["file"]] = analyze(load(CLIPS / label["file"], progress=False))
+        return cache[label["file"]]
+
+    return get
+
+
+def _on_most_reps(result) -> set[str]:
+    done = result.completed
+    counts = Counter(code for _, a in done for code in {f.code for f in a.faults})
+    return {c for c, n in counts.items() if 2 * n > len(done)}
+
+
+@pytest.mark.clips
+@pytest.mark.skipif(not LABELS, reason="the real clips are not here: ../shared/clips is absent")
+@pytest.mark.parametrize("label", LABELS, ids=[c["file"] for c in LABELS])
+def test_real_clip_matches_its_label(label, analysed):
+    result = analysed(label)
+    if label["rep_count"] is not None:
+        assert abs(result.rep_count - label["rep_count"]) <= label["rep_tolerance"]
+    if label["pattern"]:
+        assert all(a.pattern == label["pattern"] for _, a in result.completed), \
+            [a.pattern for _, a in result.completed]
+    flagged = _on_most_reps(result)
+    assert set(label["faults_expected"]) <= flagged
+    assert not (set(label["faults_absent"]) & flagged)
+
+
+@pytest.mark.clips
+@pytest.mark.skipif(not LABELS, reason="the real clips are not here: ../shared/clips is absent")
+def test_side_and_oblique_views_are_told_apart(analysed):
+    views = {c["file"]: analysed(c).pose.view for c in LABELS if c["view"] in ("side", "oblique-45")}
+    expected = {c["file"]: ("side" if c["view"] == "side" else "oblique") for c in LABELS
+                if c["view"] in ("side", "oblique-45")}
+    assert views == expected
