@@ -268,6 +268,7 @@ _MEASURE_WORDS = {
     "shoulder_drop_bottom_frac_torso": ("upper back out of line (fraction of torso)", ""),
     "hips_back_early_frac": ("share of the hip travel done when the trunk was half-way down", ""),
     "knee_flexion_bottom_deg": ("knee bend at the bottom", "°"),
+    "knee_to_hip_flexion_ratio": ("knee bend per degree of hip bend", ""),
     "shin_angle_bottom_deg": ("shin angle at the bottom", "°"),
     "depth_hip_angle_deg": ("hip angle at the bottom", "°"),
     "com_foot_bottom_frac": ("weight along the foot (0 heel, 1 toe)", ""),
@@ -328,10 +329,11 @@ def faults_html(analysis: Analysis) -> str:
 
 
 # -- the document -------------------------------------------------------------------------------
-def report_html(analysis: Analysis, video_path: Path | str | None = None) -> str:
-    """The whole report as one HTML string. ``video_path`` gives the key frames their picture;
-    by default the analysed video when it still exists."""
-    video = Path(video_path) if video_path is not None else default_video(analysis)
+def report_html(analysis: Analysis, video_path: Path | str | None = "auto") -> str:
+    """The whole report as one HTML string. ``video_path`` gives the key frames their picture:
+    "auto" (default) uses the analysed video when the input was one and it still exists;
+    None draws them on a blank canvas."""
+    video = default_video(analysis) if video_path == "auto" else (Path(video_path) if video_path else None)
     body = [header_html(analysis), summary_html(analysis), rep_table_html(analysis)]
     if analysis.kinematics.n_frames > 1:
         body += [curves_html(analysis), path_html(analysis) if analysis.reps else ""]
@@ -345,7 +347,7 @@ def report_html(analysis: Analysis, video_path: Path | str | None = None) -> str
               "medical advice.</footer></main></body></html>\n")
 
 
-def write_report(analysis: Analysis, path: Path | str, video_path: Path | str | None = None) -> Path:
+def write_report(analysis: Analysis, path: Path | str, video_path: Path | str | None = "auto") -> Path:
     """Write the report to ``path`` (atomically: a temporary file, then a rename)."""
     from hingecoach.errors import HingeInputError
 

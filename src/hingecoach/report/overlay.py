@@ -121,7 +121,7 @@ def dowel_aligned(analysis: Analysis) -> np.ndarray:
     faults = section("faults", analysis.level)
     for code in ("spine_rounded", "spine_overarched"):
         for sig in faults.get(code, {}).get("signals", []):
-            name = _SPINE_SERIES.get(sig["measure"])
+            name = _SPINE_SERIES.get(sig.get("measure", ""))
             if name is None or name not in kin.series:
                 continue
             x = kin[name]
@@ -132,11 +132,13 @@ def dowel_aligned(analysis: Analysis) -> np.ndarray:
 
 
 def shin_state(shin_deg: np.ndarray, level: str | None) -> np.ndarray:
-    """0 / 1 / 2 = shin within / past the minor / past the major knees_too_bent limit."""
-    sig = next(s for s in section("faults", level)["knees_too_bent"]["signals"]
-               if s["measure"] == "shin_angle_bottom_deg")
+    """0 / 1 / 2 = shin within / past the minor / past the major shin limit
+    (:func:`hingecoach.report.plots.shin_limits`)."""
+    from hingecoach.report.plots import shin_limits
+
+    minor, major, _ = shin_limits(level)
     with np.errstate(invalid="ignore"):
-        return (shin_deg > sig["minor"]).astype(np.int8) + (shin_deg > sig["major"]).astype(np.int8)
+        return (shin_deg > minor).astype(np.int8) + (shin_deg > major).astype(np.int8)
 
 
 def _rep_frames(analysis: Analysis, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -44,13 +44,29 @@ class Band:
 
 def _limits(code: str, measure: str, level: str | None) -> tuple[float, float, bool] | None:
     """(minor, major, above) of one signal of a fault in the thresholds file."""
-    cfg = section("faults", level).get(code)
-    if not cfg:
+    try:
+        cfg = section("faults", level).get(code)
+    except KeyError:
         return None
-    for sig in cfg["signals"]:
-        if sig["measure"] == measure:
+    for sig in (cfg or {}).get("signals", []):
+        if sig.get("measure") == measure:
             return sig["minor"], sig["major"], sig.get("above", True)
     return None
+
+
+#: The level whose shin limits stand for the guide's "shins as vertical as possible" when the
+#: grading level has none (loaded lifts from the floor are graded on knee bend instead).
+SHIN_REFERENCE_LEVEL = "wall_tap"
+
+
+def shin_limits(level: str | None) -> tuple[float, float, str]:
+    """(minor, major, source) shin-angle limits: the grading level's knees_too_bent shin
+    signal, else the bodyweight levels' vertical-shin standard."""
+    for lvl, source in ((level, "graded"), (SHIN_REFERENCE_LEVEL, "vertical-shin guide")):
+        lim = _limits("knees_too_bent", "shin_angle_bottom_deg", lvl)
+        if lim is not None:
+            return lim[0], lim[1], source
+    return float("inf"), float("inf"), "none"
 
 
 #: Which per-rep signal limits apply to which per-frame series, and how to convert them
@@ -59,7 +75,7 @@ _BAND_SOURCES = {
     "hip_angle_deg": [("too_deep", "depth_hip_angle_deg", 1.0, "too deep")],
     "knee_angle_deg": [("knees_too_bent", "knee_flexion_bottom_deg", -1.0, "knees too bent"),
                        ("knees_locked", "knee_flexion_bottom_deg", -1.0, "knees locked")],
-    "shin_angle_deg": [("knees_too_bent", "shin_angle_bottom_deg", 1.0, "shins forward")],
+    "shin_angle_deg": [],  # see shin_limits()
     "trunk_angle_deg": [("lockout_lean_back", "lockout_trunk_angle_deg", 1.0, "leaning back")],
 }
 
@@ -78,6 +94,10 @@ def threshold_bands(series: str, level: str | None = None) -> list[Band]:
         far = 1000.0 if above else -1000.0
         bands.append(Band(*sorted((minor, major)), "minor", label))
         bands.append(Band(*sorted((major, far)), "major", label))
+    if series == "shin_angle_deg":
+        minor, major, _ = shin_limits(level)
+        if np.isfinite(minor):
+            bands += [Band(minor, major, "minor", "shins forward"), Band(major, 1000.0, "major", "shins forward")]
     return bands
 
 
@@ -142,8 +162,8 @@ def plot_angle_curves(kin: Kinematics, reps: list[Rep], assessments: list[RepAss
 def plot_hip_path(kin: Kinematics, reps: list[Rep], assessments: list[RepAssessment] | None = None,
                   ax: Axes | None = None, level: str | None = None) -> Axes:
     """Where the hips go in each rep, from its start: back (x) against down (y, downwards).
-    A hinge travels mostly sideways (back), a squat mostly downwards; the dashed line is
-    the pattern classifier's 'as much down as back' boundary."""
+    A hinge travels mostly sideways (back), a squat mostly downwards; the dashed line marks
+    'as much down as back'."""
     ax = ax if ax is not None else new_axes((5.2, 4.4), margins=(0.15, 0.97, 0.97, 0.12))
     back, down = kin["hip_back_frac_leg"], kin["hip_down_frac_leg"]
     reach = 0.05
@@ -162,7 +182,7 @@ def plot_hip_path(kin: Kinematics, reps: list[Rep], assessments: list[RepAssessm
         if fin.any() and not rep.partial:  # a partial rep (person leaving) must not set the scale
             reach = max(reach, float(np.abs(x[fin]).max()), float(np.abs(y[fin]).max()))
     lim = reach * 1.15
-    ratio = section("pattern", level)["squat_down_per_back"]
+    ratio = section("pattern", level).get("squat_down_per_back", 1.0)
     ax.plot([0, lim], [0, lim * ratio], ls="--", lw=0.9, color="#777777")
     ax.text(lim * 0.97, lim * 0.2, "HINGE\nhips back", ha="right", va="center", fontsize=8,
             color=PATTERN_COLOURS["hinge"], fontweight="bold")
