@@ -219,3 +219,26 @@ def test_mastery_rule_is_documented_with_the_numbers_it_uses():
     section = text.split("[mastery]")[1].split("[timeline]")[0]
     for key in RULE:  # every number has a comment above it
         assert re.search(rf"#[^\n]*\n(#[^\n]*\n)*{key} =", section), key
+
+
+def test_plot_functions_draw_on_the_axes_given_and_return_them(tmp_path):
+    from matplotlib.figure import Figure
+
+    from hingecoach.program.chart import mark_level_changes, plot_clean_rate, plot_depth, plot_score
+    from hingecoach.program.chart import save_progress_chart
+    from hingecoach.program.history import History, weekly
+    from hingecoach.store.queries import LevelChange, SetRow
+
+    sets = [SetRow(i, (date(2024, 1, 1) + timedelta(days=i)).isoformat(), "", "wall_tap", "video", 10, 10,
+                   60.0 + i, 0.5 + i / 40, 1.0, 100.0 - i, None, None) for i in range(14)]
+    weeks = weekly(sets)
+    assert [w.sets for w in weeks] == [7, 7] and weeks[0].score == pytest.approx(63.0)
+    for plot in (plot_score, plot_clean_rate, plot_depth):
+        ax = Figure().add_subplot()
+        assert plot(weeks, ax) is ax
+        assert len(ax.lines[0].get_xdata()) == 2
+    ax = Figure().add_subplot()
+    changes = (LevelChange("2024-01-05 07:00:00.000000", "dowel", "advance", None),)
+    assert mark_level_changes(changes, ax) is ax and len(ax.lines) == 1
+    out = save_progress_chart(History("me", tuple(weeks), changes), tmp_path / "c.png")
+    assert out.read_bytes()[:4] == b"\x89PNG"

@@ -56,13 +56,15 @@ def plot_depth(weeks: Sequence[Week], ax: Any = None) -> Any:
     return ax
 
 
-def mark_level_changes(changes: Sequence[LevelChange], ax: Any) -> Any:
-    """A vertical line and the level name at every level change."""
+def mark_level_changes(changes: Sequence[LevelChange], ax: Any, labels: bool = True) -> Any:
+    """A vertical line at every level change (red for a step back), optionally with the level name."""
     for change in changes:
         x = datetime.fromisoformat(change.changed_at).date()
-        ax.axvline(x, color="tab:orange" if change.kind != "step_back" else "tab:red", lw=1, alpha=0.7)
-        ax.annotate(change.level, (x, 1.0), xycoords=("data", "axes fraction"), rotation=90, fontsize=6,
-                    va="top", ha="right", color="tab:orange")
+        color = "tab:red" if change.kind == "step_back" else "tab:orange"
+        ax.axvline(x, color=color, lw=1, alpha=0.7)
+        if labels:
+            ax.annotate(change.level.replace("_", " "), (x, 0.03), xycoords=("data", "axes fraction"),
+                        rotation=90, fontsize=7, va="bottom", ha="right", color=color)
     return ax
 
 
@@ -74,9 +76,9 @@ def progress_figure(history: History) -> Any:
     axes = fig.subplots(3, 1, sharex=True)
     for plot, ax in zip((plot_score, plot_clean_rate, plot_depth), axes, strict=True):
         plot(history.weeks, ax)
-        mark_level_changes(history.level_changes, ax)
+        mark_level_changes(history.level_changes, ax, labels=ax is axes[0])
         ax.grid(alpha=0.3)
-    axes[0].set_title(f"HingeCoach progress: {history.person} (by week; orange = level change)")
+    axes[0].set_title(f"HingeCoach progress: {history.person} (by week; orange = level change, red = step back)")
     axes[-1].set_xlabel("week")
     return fig
 
