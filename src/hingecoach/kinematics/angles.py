@@ -184,18 +184,57 @@ def implausible_frames(p: dict[str, np.ndarray], trunk_angle_deg: np.ndarray) ->
     return upside_down | feet_up
 
 
+def sagittal_axes_world(seq: PoseSequence) -> tuple[np.ndarray, np.ndarray] | None:
+    """(forward, up) unit vectors of the person's sagittal plane in BlazePose world axes
+    (x right, y down, z away from the camera), or None when the hips cannot be seen.
+
+    The lateral axis is the median right->left hip direction in the floor plane; forward is
+    lateral x up, flipped if the toes point the other way."""
+    w = seq.world_xyz
+    lhip, rhip = w[:, INDEX["left_hip"]], w[:, INDEX["right_hip"]]
+    lateral = np.nanmedian(lhip - rhip, axis=0)
+    lateral[1] = 0.0
+    norm = np.linalg.norm(lateral)
+    if not np.isfinite(norm) or norm < 1e-6:
+        return None
+    lateral /= norm
+    up = np.array([0.0, -1.0, 0.0])
+    forward = np.cross(lateral, up)
+    toes = (w[:, INDEX["left_foot_index"]] + w[:, INDEX["right_foot_index"]]) / 2
+    heels = (w[:, INDEX["left_heel"]] + w[:, INDEX["right_heel"]]) / 2
+    pointing = np.nanmedian((toes - heels) @ forward)
+    if np.isfinite(pointing) and pointing < 0:
+        forward = -forward
+    return forward, up
+
+
+def sagittal_points(seq: PoseSequence, min_visibility: float) -> tuple[dict[str, np.ndarray], str]:
+    """Merged joints in the sagittal plane (u forward, v up) and the plane used: the image for
+    a side view, the 3D world landmarks rotated into the body's plane for oblique and front
+    views (the image plane is not the sagittal plane there)."""
+    axes = None
+    if seq.view in ("oblique", "front") and seq.world_xyz is not None:
+        axes = sagittal_axes_world(seq)
+    if axes is None:
+        joints = merged_joints(seq, min_visibility)
+        return to_sagittal(seq, joints), "image"
+    forward, up = axes
+    world = seq.replace(xyz=seq.world_xyz)
+    joints = merged_joints(world, min_visibility)
+    return {j: np.stack([p @ forward, p @ up], axis=-1) for j, p in joints.items()}, "world"
+
+
 def compute_kinematics(seq: PoseSequence, *, filtered: bool = True) -> Kinematics:
     """All sagittal measures of ``seq``: merge sides, fill short gaps, low-pass, then measure."""
     cfg = section("kinematics")
-    joints = merged_joints(seq, cfg["min_visibility"])
-    stacked = np.stack([joints[j][:, :2] for j in JOINTS], axis=1)  # (T, J, 2)
-    history = list(seq.history)
+    raw, plane = sagittal_points(seq, cfg["min_visibility"])
+    stacked = np.stack([raw[j] for j in JOINTS], axis=1)  # (T, J, 2)
+    history = list(seq.history) + [f"sagittal plane from {plane} landmarks"]
     stacked = interpolate_gaps(stacked, seq.t_s, cfg["max_gap_s"])
     if filtered:
         stacked = lowpass_zero_phase(stacked, seq.fps, cfg["lowpass_hz"])
         history.append(f"butterworth-2 zero-phase low-pass {cfg['lowpass_hz']} Hz")
-    p = to_sagittal(seq, {j: np.concatenate([stacked[:, i], np.zeros((seq.n_frames, 1))], axis=1)
-                          for i, j in enumerate(JOINTS)})
+    p = {j: stacked[:, i] for i, j in enumerate(JOINTS)}
     back_bend = seq.channels.get("back_bend_deg")
     kin = measure(p, seq.t_s, seq.fps, seq.facing, seq.view, back_bend, tuple(history))
     kin.series["stance_width_ratio"] = stance_width_ratio(seq)
