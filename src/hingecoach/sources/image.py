@@ -15,8 +15,8 @@ from hingecoach.errors import NoPersonError, NotAVideoError
 from hingecoach.pose import PoseSequence
 from hingecoach.sources.registry import register_loader
 from hingecoach.sources.video import (
-    K,
     POSE_MODEL,
+    K,
     landmarks_from_result,
     make_pose,
     spine_channels,

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from hingecoach.config import section
-from hingecoach.errors import HingeInputError, NoPersonError, NotAVideoError, OutOfFrameError, TooShortError
+from hingecoach.errors import NoPersonError, NotAVideoError, OutOfFrameError, TooShortError
 from hingecoach.pose import PoseSequence
 from hingecoach.pose.schema import BLAZEPOSE33, INDEX
 from hingecoach.sources import cache as kp_cache
