@@ -205,6 +205,7 @@ class LiveSession:
         self._ready_since_s: float | None = None
         self.ready = not require_ready
         self.rep_count = 0
+        self._started_s: float | None = None
         self.last_score: float | None = None
         self.results: deque[tuple[Rep, RepAssessment]] = deque(maxlen=MAX_REPS_KEPT)
 
@@ -223,6 +224,8 @@ class LiveSession:
         else:
             xyz, vis = landmarks_to_pixels(landmarks, image_size)
         self.image_size = (int(image_size[0]), int(image_size[1]))
+        if self._started_s is None:
+            self._started_s = t_s
         self._append(xyz, vis, t_s)
         self._refresh(t_s)
         update = LiveUpdate(t_s=t_s, rep_count=self.rep_count, phase="setup", view=self.view,
@@ -241,6 +244,32 @@ class LiveSession:
         """The set so far (the most recent ``MAX_REPS_KEPT`` reps)."""
         reps = [r for r, _ in self.results]
         return summarise_set(reps, [a for _, a in self.results])
+
+    def set_result(self) -> dict[str, Any]:
+        """The set in the shape of ``Analysis.to_dict`` (what the store logs), with the summary."""
+        summary = self.summary()
+        t = self._t.view()
+        reps = [{
+            "index": r.index, "partial": False, "start_s": round(r.start_s, 2),
+            "bottom_s": round(r.bottom_s, 2), "end_s": round(r.end_s, 2),
+            "depth_hip_angle_deg": round(r.depth_hip_angle_deg, 1), "pattern": a.pattern,
+            "score": a.score, "faults": [f.to_dict() for f in a.faults],
+        } for r, a in self.results]
+        return {
+            "source": "live", "rep_count": self.rep_count, "score": summary.score,
+            "view": self.view, "fps": round(self.fps, 2),
+            "duration_s": round(float(t[-1] - self._started_s), 2) if len(t) else 0.0,
+            "pattern": summary.pattern, "summary": summary.to_dict(), "reps": reps,
+        }
+
+    def new_set(self) -> None:
+        """Start counting a new set (the window and the view check are kept)."""
+        self.rep_count = 0
+        self.last_score = None
+        self.results.clear()
+        self._pending.clear()
+        if len(self._t):
+            self._started_s = float(self._t.view()[-1])
 
     def memory_bytes(self) -> int:
         """Bytes held by the frame buffers (fixed at construction)."""

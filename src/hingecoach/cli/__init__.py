@@ -24,6 +24,8 @@ COMMANDS = (
     "export",
     "import_",
     "backup",
+    "serve",
+    "live",
 )
 
 

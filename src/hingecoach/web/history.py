@@ -1,0 +1,93 @@
+"""Today's plan and the training history for the pages, from :mod:`hingecoach.store` and
+:mod:`hingecoach.program` when they are installed; ``{"available": false, ...}`` otherwise, so
+the pages keep working while those parts are missing or the store cannot be opened."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import date, datetime
+from typing import Any
+
+#: Sets shown on the history page (a year of daily training at 2-3 sets).
+HISTORY_LIMIT = 1000
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, dates, tuples and non-finite floats -> JSON-ready values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        for name in ("mastered", "loaded"):
+            if hasattr(type(value), name):
+                out[name] = jsonable(getattr(value, name))
+        return out
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def unavailable(reason: str) -> dict[str, Any]:
+    return {"available": False, "reason": reason}
+
+
+def _open_db(db_url: str | None):
+    from hingecoach.store import open_db
+
+    return open_db(db_url)
+
+
+def today(person: str, db_url: str | None) -> dict[str, Any]:
+    try:
+        from hingecoach.program.plan import plan_today
+    except ImportError:
+        return unavailable("The training program is not installed in this version.")
+    db = _open_db(db_url)
+    try:
+        plan = plan_today(db, person)
+    finally:
+        db.close()
+    data = jsonable(plan)
+    try:
+        from hingecoach.program import timeline
+
+        data["timeline_text"] = list(timeline.describe(plan.timeline))
+    except (ImportError, AttributeError):
+        pass
+    return {"available": True, "plan": data}
+
+
+def history(person: str, db_url: str | None) -> dict[str, Any]:
+    try:
+        from hingecoach.store import queries
+    except ImportError:
+        return unavailable("The training log is not installed in this version.")
+    db = _open_db(db_url)
+    try:
+        with db.read() as tx:
+            pid = queries.person_id(tx, person)
+            sets = [] if pid is None else queries.recent_sets(tx, pid, HISTORY_LIMIT)
+            changes = [] if pid is None else queries.level_changes(tx, pid)
+        trends = queries.fault_trends(db, person) if pid is not None else []
+    finally:
+        db.close()
+    return {"available": True, "sets": jsonable(list(sets)), "level_changes": jsonable(list(changes)),
+            "fault_trends": jsonable(list(trends))}
+
+
+def log_live_set(result: dict[str, Any], person: str, level: str | None, db_url: str | None) -> int | None:
+    """Store a live set (the analysis-result shape); None when the store is not installed."""
+    try:
+        from hingecoach.store import log_set
+    except ImportError:
+        return None
+    db = _open_db(db_url)
+    try:
+        return int(log_set(db, result, person=person, level=level))
+    finally:
+        db.close()

@@ -1,0 +1,264 @@
+"""The FastAPI app: pages, the live WebSocket, uploads, today's plan and history.
+
+Security (see also :mod:`hingecoach.web.security`): every request passes one middleware that
+checks the Host header (loopback names only, unless a token is set) and the token (when set);
+the WebSocket handshake is checked the same way plus its Origin. Pages are static files that
+fill themselves from JSON with ``textContent``, so no user string is ever parsed as HTML; a
+Content-Security-Policy forbids inline script as a second line of defence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import tempfile
+import time
+from collections import deque
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, UploadFile, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from hingecoach.errors import HingeInputError
+from hingecoach.live import LiveFrameError, LiveSession
+from hingecoach.web import history, jobs, protocol, security
+
+log = logging.getLogger("hingecoach.web")
+STATIC = Path(__file__).parent / "static"
+PAGES = {"/": "index.html", "/live": "live.html", "/upload": "upload.html", "/history": "history.html"}
+#: 'unsafe-eval' and 'wasm-unsafe-eval': the MediaPipe wasm loader compiles code at run time;
+#: blob: for the worker and media it creates. Everything else comes from this server only.
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; "
+       "style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+       "connect-src 'self'; worker-src 'self' blob:; frame-src 'self'; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+#: Latency samples kept for the benchmark (frame received -> answer sent).
+LATENCY_SAMPLES = 200_000
+#: Person names are short labels (the store's own check applies too).
+MAX_PERSON_CHARS = 64
+
+
+@dataclass
+class Settings:
+    token: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "hingecoach-web")
+    db_url: str | None = None
+    person: str = "me"
+    max_upload_bytes: int = jobs.MAX_UPLOAD_BYTES
+    executor: Executor | None = None
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    jobs_dir = settings.data_dir / "jobs"
+    jobs_dir.mkdir(parents=True, exist_ok=True)
+    app = FastAPI(title="HingeCoach", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.latency_ms = deque(maxlen=LATENCY_SAMPLES)
+    app.state.sessions = 0
+    app.state.executor = settings.executor
+
+    def executor() -> Executor:
+        if app.state.executor is None:
+            app.state.executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+        return app.state.executor
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        if not security.host_allowed(request.headers.get("host"), settings.token is not None):
+            return JSONResponse({"error": "Unknown host."}, status_code=421)
+        given = security.presented_token(request.query_params, request.headers, request.cookies)
+        if not security.token_ok(settings.token, given):
+            return JSONResponse({"error": "A valid token is needed (open the link `hinge serve` printed)."},
+                                status_code=401)
+        if request.method == "POST" and not security.origin_allowed(request.headers.get("origin"),
+                                                                     request.headers.get("host")):
+            return JSONResponse({"error": "Cross-site request refused."}, status_code=403)
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if settings.token and request.query_params.get("token"):
+            response.set_cookie(security.TOKEN_COOKIE, settings.token, httponly=True, samesite="strict")
+        return response
+
+    for route, name in PAGES.items():
+        app.add_api_route(route, _page(name), methods=["GET"], include_in_schema=False)
+    app.add_api_route("/today", lambda: RedirectResponse("/history#today"), methods=["GET"])
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/health")
+    def health() -> dict[str, Any]:
+        vendor = STATIC / "vendor" / "mediapipe" / "pose.js"
+        return {"ok": True, "pose_assets": vendor.exists(), "live_sessions": app.state.sessions}
+
+    @app.get("/api/today")
+    def api_today() -> JSONResponse:
+        return _store_call(history.today, settings)
+
+    @app.get("/api/history")
+    def api_history() -> JSONResponse:
+        return _store_call(history.history, settings)
+
+    @app.post("/api/upload")
+    async def upload(file: UploadFile, request: Request) -> JSONResponse:
+        return await _receive_upload(file, request, settings, jobs_dir, executor)
+
+    @app.get("/api/jobs/{job_id}")
+    def job_status(job_id: str) -> JSONResponse:
+        folder = jobs.job_dir(jobs_dir, job_id)
+        if folder is None:
+            return JSONResponse({"error": "No such job."}, status_code=404)
+        return JSONResponse(jobs.read_status(folder))
+
+    @app.get("/api/jobs/{job_id}/{name}")
+    def job_file(job_id: str, name: str) -> Response:
+        folder = jobs.job_dir(jobs_dir, job_id)
+        if folder is None or name not in jobs.RESULT_FILES or not (folder / name).is_file():
+            return JSONResponse({"error": "No such file."}, status_code=404)
+        headers = {"Content-Security-Policy": "sandbox; default-src 'self' data: blob: 'unsafe-inline'"}
+        return FileResponse(folder / name, media_type=jobs.RESULT_FILES[name], headers=headers)
+
+    @app.websocket("/ws/live")
+    async def live(ws: WebSocket) -> None:
+        await _live_socket(ws, app, settings)
+
+    return app
+
+
+def _page(name: str):
+    def serve() -> FileResponse:
+        return FileResponse(STATIC / name, media_type="text/html")
+    return serve
+
+
+def _store_call(func, settings: Settings) -> JSONResponse:
+    try:
+        return JSONResponse(func(settings.person, settings.db_url))
+    except HingeInputError as exc:
+        return JSONResponse(history.unavailable(str(exc)))
+    except (OSError, RuntimeError, ValueError, LookupError) as exc:
+        log.warning("store unavailable: %s", exc)
+        return JSONResponse(history.unavailable(f"The training log could not be read ({type(exc).__name__})."))
+
+
+async def _receive_upload(file: UploadFile, request: Request, settings: Settings, jobs_dir: Path,
+                          executor) -> JSONResponse:
+    limit = settings.max_upload_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
+        return _upload_error(f"The file is larger than the {limit // (1024 * 1024)} MB limit.", 413)
+    job_id, folder = jobs.new_job_dir(jobs_dir)
+    dest = folder / "upload.bin"
+    size = 0
+    with dest.open("wb") as out:
+        while chunk := await file.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                _remove_job(folder)
+                return _upload_error(f"The file is larger than the {limit // (1024 * 1024)} MB limit.", 413)
+            out.write(chunk)
+    with dest.open("rb") as fh:
+        suffix = jobs.sniff_video(fh.read(16))
+    if suffix is None:
+        _remove_job(folder)
+        return _upload_error("The file is not a video (its content is not MP4, MOV, AVI, MKV or WebM, "
+                             "whatever its name says).", 415)
+    video = dest.rename(folder / f"input{suffix}")
+    try:
+        info = await asyncio.to_thread(jobs.probe_video, video)
+    except HingeInputError as exc:
+        _remove_job(folder)
+        return _upload_error(str(exc), 415)
+    jobs.submit(executor(), folder, video.name, info["frames"])
+    return JSONResponse({"job": job_id, **info})
+
+
+def _upload_error(message: str, status: int) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _remove_job(folder: Path) -> None:
+    for child in folder.iterdir():
+        child.unlink(missing_ok=True)
+    folder.rmdir()
+
+
+async def _live_socket(ws: WebSocket, app: FastAPI, settings: Settings) -> None:
+    host = ws.headers.get("host")
+    given = security.presented_token(ws.query_params, ws.headers, ws.cookies)
+    if (not security.host_allowed(host, settings.token is not None)
+            or not security.token_ok(settings.token, given)
+            or not security.origin_allowed(ws.headers.get("origin"), host)):
+        await ws.close(code=1008)
+        return
+    await ws.accept()
+    app.state.sessions += 1
+    try:
+        await _live_loop(ws, app.state.latency_ms, settings)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        app.state.sessions -= 1
+
+
+async def _live_loop(ws: WebSocket, latency_ms: deque, settings: Settings) -> None:
+    session = LiveSession()
+    limiter = protocol.RateLimiter()
+    errors = 0
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        t0 = time.perf_counter()
+        text = message.get("text") if message.get("text") is not None else message.get("bytes") or b""
+        try:
+            reply = _handle(text, session, limiter, settings)
+        except (protocol.ProtocolError, LiveFrameError) as exc:
+            errors += 1
+            if errors > protocol.MAX_ERRORS:
+                await ws.close(code=1008)
+                return
+            reply = {"type": "error", "message": str(exc)}
+        if reply is not None:
+            await ws.send_json(reply)
+        latency_ms.append((time.perf_counter() - t0) * 1000.0)
+
+
+def _handle(text: str | bytes, session: LiveSession, limiter: protocol.RateLimiter,
+            settings: Settings) -> dict[str, Any] | None:
+    msg = protocol.parse_message(text)
+    kind = msg["type"]
+    if kind == "frame":
+        if not limiter.allow():
+            raise protocol.ProtocolError("Too many frames: at most 60 a second; this one was dropped.")
+        frame = protocol.parse_frame(msg)
+        update = session.push(frame.landmarks, frame.size, frame.t_s)
+        return {"type": "update", **update.to_dict()}
+    if kind == "start":
+        level = msg.get("level")
+        session.level = level if isinstance(level, str) and len(level) <= 40 else None
+        session.new_set()
+        return {"type": "started", "level": session.level}
+    result = session.set_result()
+    logged = None
+    if msg.get("log") and result["rep_count"] > 0:
+        try:
+            logged = history.log_live_set(result, settings.person, session.level, settings.db_url)
+        except (HingeInputError, OSError, RuntimeError, ValueError) as exc:
+            log.warning("live set not logged: %s", exc)
+    session.new_set()
+    return {"type": "summary", "result": result, "logged_set_id": logged}
+
+
+def default_data_dir() -> Path:
+    """Where uploads and their results live: $HINGECOACH_WEB_DIR or the user cache."""
+    env = os.environ.get("HINGECOACH_WEB_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "hingecoach" / "web"
