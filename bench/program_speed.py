@@ -24,7 +24,7 @@ from pathlib import Path
 
 from hingecoach.program.levels import all_levels
 from hingecoach.store import open_db
-from hingecoach.store.records import check_result, insert_set
+from hingecoach.store.records import check_result, ensure_person, insert_set
 
 FAULTS = ("torso_leads", "knees_too_bent", "spine_rounded", "too_deep", "weight_on_toes", "incomplete_lockout")
 TARGET_MS = 300.0
@@ -49,6 +49,7 @@ def generate(url: str, years: int, seed: int = 7) -> tuple[int, int]:
     start = date.today() - timedelta(days=365 * years)
     n_sets = n_reps = 0
     with open_db(url) as db, db.write() as tx:
+        pid = ensure_person(tx, "me", f"{start} 07:00:00.000000")
         for d in range(365 * years):
             day = start + timedelta(days=d)
             level = levels[min(len(levels) - 1, d // 45)]
@@ -57,9 +58,7 @@ def generate(url: str, years: int, seed: int = 7) -> tuple[int, int]:
                 when = datetime.combine(day, datetime.min.time()).replace(hour=7, minute=5 * s)
                 columns, reps = check_result(fake_result(rng, fault_p))
                 columns.update(quality=None, notes=None, wall_distance_cm=None)
-                if d % 45 == 0 and s == 0:
-                    tx.insert("people", {"name": "me", "created_at": "x"}) if d == 0 else None
-                    pid = tx.scalar("SELECT id FROM people WHERE name = 'me'")
+                if d % 45 == 0 and s == 0:  # a level change every 45 days
                     tx.insert("level_history", {"person_id": pid, "level": level, "kind": "advance" if d else "start",
                                                 "changed_at": when.isoformat(sep=" "), "reason": "generated"})
                 insert_set(tx, "me", columns, reps, level, when)

@@ -224,8 +224,13 @@ def test_mastery_rule_is_documented_with_the_numbers_it_uses():
 def test_plot_functions_draw_on_the_axes_given_and_return_them(tmp_path):
     from matplotlib.figure import Figure
 
-    from hingecoach.program.chart import mark_level_changes, plot_clean_rate, plot_depth, plot_score
-    from hingecoach.program.chart import save_progress_chart
+    from hingecoach.program.chart import (
+        mark_level_changes,
+        plot_clean_rate,
+        plot_depth,
+        plot_score,
+        save_progress_chart,
+    )
     from hingecoach.program.history import History, weekly
     from hingecoach.store.queries import LevelChange, SetRow
 

@@ -17,7 +17,14 @@ from pathlib import Path
 import pytest
 
 from hingecoach.errors import HingeInputError
-from hingecoach.store import exchange, fault_trends, log_manual_set, log_set, open_db, usual_depth_hip_angle_deg
+from hingecoach.store import (
+    exchange,
+    fault_trends,
+    log_manual_set,
+    log_set,
+    open_db,
+    usual_depth_hip_angle_deg,
+)
 from hingecoach.store.migrations import MIGRATIONS, applied, migrate
 from hingecoach.store.schema import TABLES, column_names
 

@@ -45,8 +45,9 @@ def trends_text(db, person: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    since = None if not args.no_chart else date.today() - timedelta(weeks=args.weeks)
     with open_db() as db:
-        history = load_history(db, args.person)
+        history = load_history(db, args.person, since=since)  # the chart shows every week
         trends = trends_text(db, args.person)
     if not history.weeks:
         print(f"No sets logged for {args.person} yet: `hinge analyze VIDEO --log` or `hinge log --reps N`.")

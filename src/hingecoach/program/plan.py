@@ -11,8 +11,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from hingecoach.program import mastery, timeline
-from hingecoach.program.levels import Level, all_levels, fault_cue, first_level, get_level, mastery_rule
-from hingecoach.program.levels import previous_level, program_data
+from hingecoach.program.levels import (
+    Level,
+    all_levels,
+    fault_cue,
+    first_level,
+    get_level,
+    mastery_rule,
+    previous_level,
+    program_data,
+)
 from hingecoach.store import queries
 from hingecoach.store.db import Database, Tx
 from hingecoach.store.records import current_level_tx
