@@ -21,15 +21,29 @@ CHECK_JOINTS = ("shoulder", "hip", "knee", "ankle")
 
 @dataclass
 class Detections:
-    """BlazePose output over frames: image pixels (T, 33, 2), world metres (T, 33, 3), visibility (T, 33)."""
+    """BlazePose output over frames: image pixels (T, 33, 2), relative depth in pixel scale
+    (T, 33), world metres (T, 33, 3), visibility (T, 33); NaN where nobody was found."""
 
     xy_px: np.ndarray
+    z_px: np.ndarray
     world_m: np.ndarray
     visibility: np.ndarray
 
     @property
     def detected(self) -> np.ndarray:
         return np.isfinite(self.xy_px[:, 0, 0])
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """For np.savez (``Detections(**np.load(path))`` reads it back)."""
+        return {"xy_px": self.xy_px, "z_px": self.z_px, "world_m": self.world_m, "visibility": self.visibility}
+
+    def to_pose(self, t_s: np.ndarray, fps: float, image_size: tuple[int, int], source: str):
+        """A PoseSequence as the video source would give it (view and facing left to detect)."""
+        from hingecoach.pose import PoseSequence
+
+        xyz = np.concatenate([self.xy_px, self.z_px[..., None]], axis=-1)
+        return PoseSequence(xyz=xyz, visibility=self.visibility, t_s=t_s, fps=fps, image_size=image_size,
+                            source=source, world_xyz=self.world_m)
 
 
 class BlazePose:
@@ -50,21 +64,24 @@ class BlazePose:
         self._pose.close()
 
     def run(self, frames_rgb: Iterable[np.ndarray]) -> Detections:
-        xy, world, vis = [], [], []
+        xy, z, world, vis = [], [], [], []
         for frame in frames_rgb:
             h, w = frame.shape[:2]
             res = self._pose.process(np.ascontiguousarray(frame))
             if res.pose_landmarks is None:
                 xy.append(np.full((33, 2), np.nan))
+                z.append(np.full(33, np.nan))
                 world.append(np.full((33, 3), np.nan))
                 vis.append(np.zeros(33))
                 continue
             lm = res.pose_landmarks.landmark
             xy.append(np.array([[p.x * w, p.y * h] for p in lm]))
+            z.append(np.array([p.z * w for p in lm]))
             vis.append(np.array([p.visibility for p in lm]))
             wl = res.pose_world_landmarks.landmark
             world.append(np.array([[p.x, p.y, p.z] for p in wl]))
-        return Detections(np.array(xy), np.array(world), np.array(vis))
+        return Detections(np.array(xy).reshape(-1, 33, 2), np.array(z).reshape(-1, 33),
+                          np.array(world).reshape(-1, 33, 3), np.array(vis).reshape(-1, 33))
 
 
 def _pair(arr: np.ndarray, joint: str) -> tuple[np.ndarray, np.ndarray]:
