@@ -1,4 +1,4 @@
-// Small helpers shared by the pages. Text always goes in with textContent (never innerHTML),
+// Small helpers shared by the pages. Text always goes in with textContent (no HTML parsing),
 // so nothing a user or a file supplies is ever parsed as HTML.
 "use strict";
 const hc = {

@@ -1,0 +1,268 @@
+"""The web server's protections, each with a test that fails if the protection is removed:
+loopback by default, token, Host/Origin checks, upload limits, content check, no path
+traversal, no HTML built from user strings, WebSocket message validation."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from hingecoach.cli import main
+from hingecoach.errors import HingeInputError
+from hingecoach.web import protocol, security
+from hingecoach.web.server import STATIC, Settings, create_app
+
+BASE = "http://127.0.0.1:8765"
+WS = "ws://127.0.0.1:8765/ws/live"
+TOKEN = "t0ken-for-tests-0123456789"
+FRAME = json.dumps({"type": "frame", "t": 1000, "w": 640, "h": 480, "lm": [[0.5, 0.5, 0.0, 0.9]] * 33})
+
+
+@pytest.fixture
+def make_client(tmp_path):
+    executors = []
+
+    def make(**kw):
+        pool = ThreadPoolExecutor(max_workers=1)
+        executors.append(pool)
+        settings = Settings(data_dir=tmp_path / "web", db_url=f"sqlite:///{tmp_path / 'store.db'}",
+                            executor=pool, **kw)
+        return TestClient(create_app(settings), base_url=BASE)
+
+    yield make
+    for pool in executors:
+        pool.shutdown(wait=True)
+
+
+# -- binding and token -----------------------------------------------------------------------
+def test_listening_beyond_loopback_needs_a_token():
+    security.check_serve_options("127.0.0.1", None)
+    security.check_serve_options("::1", None)
+    security.check_serve_options("0.0.0.0", TOKEN)
+    with pytest.raises(HingeInputError, match="token"):
+        security.check_serve_options("0.0.0.0", None)
+    with pytest.raises(HingeInputError, match="too short"):
+        security.check_serve_options("192.168.1.5", "abc")
+
+
+def test_cli_refuses_open_host_without_token(capsys):
+    assert main(["serve", "--host", "0.0.0.0", "--port", "8999"]) == 2
+    assert "token" in capsys.readouterr().err
+
+
+def test_cli_binds_loopback_by_default():
+    from hingecoach.cli import build_parser
+
+    args = build_parser().parse_args(["serve"])
+    assert args.host == "127.0.0.1"
+
+
+def test_token_is_checked_on_every_request(make_client):
+    c = make_client(token=TOKEN)
+    assert c.get("/").status_code == 401
+    assert c.get("/api/health").status_code == 401
+    assert c.get("/static/live.js").status_code == 401
+    assert c.get("/?token=wrong-token-0123456789").status_code == 401
+    assert c.get("/api/health", headers={"authorization": f"Bearer {TOKEN}"}).status_code == 200
+    first = c.get(f"/?token={TOKEN}")
+    assert first.status_code == 200 and security.TOKEN_COOKIE in first.cookies
+    assert c.get("/api/health").status_code == 200  # the cookie now carries it
+
+
+def test_token_is_checked_on_the_websocket(make_client):
+    c = make_client(token=TOKEN)
+    with pytest.raises(WebSocketDisconnect):
+        with c.websocket_connect(WS) as ws:
+            ws.receive_json()
+    with c.websocket_connect(f"{WS}?token={TOKEN}") as ws:
+        ws.send_text(FRAME)
+        assert ws.receive_json()["type"] == "update"
+
+
+def test_foreign_host_and_origin_are_refused(make_client):
+    c = make_client()
+    assert c.get("/", headers={"host": "attacker.example"}).status_code == 421
+    assert c.get("/").status_code == 200
+    with pytest.raises(WebSocketDisconnect):
+        with c.websocket_connect(WS, headers={"origin": "http://attacker.example"}) as ws:
+            ws.receive_json()
+    r = c.post("/api/upload", headers={"origin": "http://attacker.example"},
+               files={"file": ("a.mp4", b"\x00\x00\x00\x18ftypmp42", "video/mp4")})
+    assert r.status_code == 403
+
+
+def test_pages_carry_a_content_security_policy(make_client):
+    r = make_client().get("/live")
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert "unsafe-inline" not in r.headers["content-security-policy"].split("script-src")[1].split(";")[0]
+
+
+# -- uploads ---------------------------------------------------------------------------------
+def _jobs(tmp_path: Path) -> list[Path]:
+    root = tmp_path / "web" / "jobs"
+    return [p for p in root.iterdir()] if root.exists() else []
+
+
+def test_text_renamed_mp4_is_refused_by_content(make_client, tmp_path):
+    r = make_client().post("/api/upload", files={"file": ("squat.mp4", b"hello, not a video" * 100, "video/mp4")})
+    assert r.status_code == 415
+    assert "not a video" in r.json()["error"]
+    assert _jobs(tmp_path) == []
+
+
+def test_truncated_container_is_refused(make_client, tmp_path):
+    head = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200  # MP4 magic, no decodable frame
+    r = make_client().post("/api/upload", files={"file": ("x.mp4", head, "video/mp4")})
+    assert r.status_code == 415
+    assert "readable video" in r.json()["error"]
+    assert _jobs(tmp_path) == []
+
+
+def test_upload_size_limit(make_client, tmp_path):
+    c = make_client(max_upload_bytes=1000)
+    r = c.post("/api/upload", files={"file": ("big.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 5000, "video/mp4")})
+    assert r.status_code == 413
+    assert _jobs(tmp_path) == []
+
+
+def _tiny_video(path: Path, frames: int = 40) -> Path:
+    import cv2
+
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 20, (160, 120))
+    for i in range(frames):
+        out.write(np.full((120, 160, 3), 40 + i, np.uint8))
+    out.release()
+    return path
+
+
+def _wait(c: TestClient, job: str, timeout_s: float = 120.0) -> dict:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        status = c.get(f"/api/jobs/{job}").json()
+        if status["state"] in ("done", "error"):
+            return status
+        time.sleep(0.2)
+    raise AssertionError(f"job {job} did not finish")
+
+
+def test_real_video_without_a_person_gets_a_clear_error(make_client, tmp_path):
+    c = make_client()
+    video = _tiny_video(tmp_path / "empty.mp4").read_bytes()
+    r = c.post("/api/upload", files={"file": ("empty.mp4", video, "video/mp4")})
+    assert r.status_code == 200, r.text
+    assert r.json()["width"] == 160
+    status = _wait(c, r.json()["job"])
+    assert status["state"] == "error"
+    assert "No person" in status["message"]
+
+
+def test_uploaded_clip_is_analysed(make_client, clips_dir):
+    c = make_client()
+    data = (clips_dir / "tby66" / "0016c_1.mp4").read_bytes()
+    r = c.post("/api/upload", files={"file": ("clip.mov", data, "video/quicktime")})
+    assert r.status_code == 200, r.text
+    status = _wait(c, r.json()["job"], timeout_s=300)
+    assert status["state"] == "done", status
+    result = c.get(f"/api/jobs/{r.json()['job']}/result.json").json()
+    assert result["rep_count"] == 10
+
+
+# -- path traversal --------------------------------------------------------------------------
+@pytest.mark.parametrize("url", [
+    "/api/jobs/..%2F..%2F..%2Fetc%2Fpasswd",
+    "/api/jobs/../../etc/passwd",
+    "/api/jobs/0123456789abcdef0123456789abcdef/..%2Fstatus.json",
+    "/api/jobs/0123456789abcdef0123456789abcdef/%2Fetc%2Fpasswd",
+    "/static/..%2Fserver.py",
+    "/static/../server.py",
+    "/static/%2e%2e/server.py",
+])
+def test_no_path_traversal(make_client, url):
+    r = make_client().get(url)
+    assert r.status_code in (400, 404)
+    assert "create_app" not in r.text and "root:" not in r.text
+
+
+def test_job_files_are_an_allowlist(make_client, tmp_path):
+    c = make_client()
+    folder = tmp_path / "web" / "jobs" / ("a" * 32)
+    folder.mkdir(parents=True)
+    (folder / "status.json").write_text('{"state": "done"}')
+    (folder / "secret.txt").write_text("x")
+    (folder / "result.json").write_text('{"rep_count": 1}')
+    assert c.get(f"/api/jobs/{'a' * 32}/secret.txt").status_code == 404
+    assert c.get(f"/api/jobs/{'a' * 32}/result.json").json() == {"rep_count": 1}
+    assert c.get(f"/api/jobs/{'A' * 32}").status_code == 404
+
+
+# -- no user string as HTML ------------------------------------------------------------------
+def test_pages_never_build_html_from_strings():
+    scripts = {p.name: p.read_text() for p in STATIC.glob("*.js")}
+    assert {"common.js", "live.js", "upload.js", "history.js"} <= set(scripts)
+    for name, text in scripts.items():
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            assert sink not in text, f"{name} uses {sink}"
+    for page in STATIC.glob("*.html"):
+        assert not re.search(r"<script>(?!</script>)", page.read_text()), f"inline script in {page.name}"
+
+
+# -- WebSocket validation --------------------------------------------------------------------
+@pytest.mark.parametrize("message, expected", [
+    ("not json", "JSON"),
+    ('{"type": "hack"}', "type"),
+    ('{"type": "frame", "t": 1, "w": 640, "h": 480, "lm": [[0, 0, 0, 1]]}', "33"),
+    ('{"type": "frame", "t": 1, "w": 640, "h": 480, "lm": [["a", 0, 0, 1]]}', "33"),
+    ('{"type": "frame", "t": "x", "w": 640, "h": 480, "lm": null}', "number"),
+    ('{"type": "frame", "t": 1, "w": 1e9, "h": 480, "lm": null}', "between"),
+    (json.dumps({"type": "frame", "pad": "x" * 20000}), "bytes"),
+])
+def test_bad_messages_get_an_error_not_a_crash(make_client, message, expected):
+    with make_client().websocket_connect(WS) as ws:
+        ws.send_text(message)
+        reply = ws.receive_json()
+        assert reply["type"] == "error" and expected in reply["message"]
+        ws.send_text(FRAME)  # the session still works
+        assert ws.receive_json()["type"] == "update"
+
+
+def test_frame_rate_is_limited():
+    clock = [0.0]
+    limiter = protocol.RateLimiter(rate=60, burst=30, clock=lambda: clock[0])
+    allowed = sum(limiter.allow() for _ in range(100))
+    assert allowed == 30  # the burst, then nothing until time passes
+    clock[0] += 1.0
+    assert sum(limiter.allow() for _ in range(100)) == 30  # capped at the burst again
+
+
+def test_a_flooding_client_is_cut_off_and_others_keep_working(make_client):
+    c = make_client()
+    with c.websocket_connect(WS) as good, c.websocket_connect(WS) as bad:
+        for _ in range(protocol.MAX_ERRORS + 1):
+            bad.send_text("garbage")
+        closed = False
+        for _ in range(protocol.MAX_ERRORS + 2):
+            msg = bad.receive()
+            if msg["type"] == "websocket.close":
+                closed = msg["code"] == 1008
+                break
+        assert closed
+        good.send_text(FRAME)
+        assert good.receive_json()["type"] == "update"
+
+
+def test_end_set_returns_a_summary(make_client):
+    with make_client().websocket_connect(WS) as ws:
+        ws.send_text(json.dumps({"type": "start", "level": "<b>x</b>" * 20}))
+        assert ws.receive_json()["level"] is None  # over-long level names are ignored
+        ws.send_text(json.dumps({"type": "end_set", "log": True}))
+        reply = ws.receive_json()
+        assert reply["type"] == "summary" and reply["result"]["rep_count"] == 0
+        assert reply["logged_set_id"] is None  # nothing to log
