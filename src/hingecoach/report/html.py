@@ -214,7 +214,7 @@ def key_reps(analysis: Analysis) -> list[tuple[str, Rep, int]]:
     best = max(pool, key=lambda p: (score[p[0]], -p[0]))
     worst = min(pool, key=lambda p: (score[p[0]], p[0]))
     if best[0] == worst[0]:
-        return [("The rep", best[1], best[0])]
+        return [("Best and worst alike", best[1], best[0])]
     return [("Best rep", best[1], best[0]), ("Worst rep", worst[1], worst[0])]
 
 
@@ -247,10 +247,9 @@ def key_frames_html(analysis: Analysis, video: Path | None) -> str:
         return ""
     plan = plan_overlay(analysis)
     figs = []
-    for label, rep, i in chosen:
+    for (label, rep, i), slug in zip(chosen, ("best", "worst"), strict=False):
         a = analysis.assessments[i]
         uri = _data_uri(key_frame_jpeg(analysis, plan, rep.bottom_frame, video), "image/jpeg")
-        slug = label.split()[0].lower()
         figs.append(f"<figure>{_img(uri, f'{label}: rep {rep.index} at the bottom', f'key-{slug}', 'keyframe')}"
                     f"<figcaption><b>{escape(label)}</b>: rep {rep.index} at the bottom "
                     f"({rep.bottom_s:.1f} s), {escape(a.pattern)}, score {a.score:.0f}.</figcaption></figure>")
