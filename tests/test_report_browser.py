@@ -9,10 +9,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from test_report_support import colour_near, mixed_set
 
 from hingecoach.report import write_annotated_video, write_report
 from hingecoach.report.overlay import SKELETON_BGR, plan_overlay
+from test_report_support import colour_near, mixed_set
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

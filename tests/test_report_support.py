@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from figures import stick_pose
 
+from figures import stick_pose
 from hingecoach.analysis import Analysis, analyze
 
 
