@@ -83,3 +83,16 @@ def test_render_video_writes_h264_mp4(tmp_path) -> None:
 def test_render_video_rejects_odd_sizes(tmp_path) -> None:
     with pytest.raises(ValueError, match="even width and height"):
         render_video(hinge_sequence(2), tmp_path / "x.mp4", camera=SIDE, size=(161, 90), progress=False)
+
+
+def test_render_video_takes_a_simulator_result(tmp_path) -> None:
+    import imageio_ffmpeg
+
+    from hingecoach.sim import simulate
+
+    result = simulate("hinge", reps=1, view="oblique", seed=11, noise="none", setup=False, fps=5.0)
+    out = render_video(result, tmp_path / "sim.mp4", size=(128, 72), progress=False)
+    reader = imageio_ffmpeg.read_frames(str(out))
+    meta = next(reader)
+    assert sum(1 for _ in reader) == result.pose3d.n_frames
+    assert meta["fps"] == pytest.approx(5.0)
