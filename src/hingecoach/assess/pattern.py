@@ -28,7 +28,8 @@ def squat_score(m: dict[str, float], cfg: dict[str, float]) -> float:
 
 
 def stoop_score(m: dict[str, float], cfg: dict[str, float]) -> float:
-    """> 0 when the hips stayed over the feet while the trunk tipped with straight knees."""
+    """> 0 when the trunk tipped with nearly straight knees while the hips stayed over the feet
+    (little hips-back travel for the lean) and the back rounded: two margins, summed."""
     trunk = m.get("trunk_angle_bottom_deg", math.nan)
     back = m.get("hip_back_bottom_frac_leg", math.nan)
     knee = m.get("knee_flexion_bottom_deg", math.nan)
@@ -36,8 +37,12 @@ def stoop_score(m: dict[str, float], cfg: dict[str, float]) -> float:
         return math.nan
     if trunk < cfg["stoop_min_trunk_deg"] or knee > cfg["stoop_max_knee_flexion_deg"]:
         return -1.0
-    needed = cfg["stoop_back_per_trunk"] * math.sin(math.radians(trunk))
-    return (needed - back) / cfg["travel_soft_frac"]
+    back_per_trunk = back / math.sin(math.radians(trunk))
+    score = (cfg["stoop_back_per_trunk"] - back_per_trunk) / cfg["travel_soft_frac"]
+    drop = m.get("shoulder_drop_bottom_frac_torso", math.nan)
+    if math.isfinite(drop):
+        score += (drop - cfg["stoop_shoulder_drop_frac_torso"]) / cfg["shoulder_drop_soft_frac"]
+    return score
 
 
 def classify_pattern(m: dict[str, float], level: str | None = None) -> tuple[str, float]:
