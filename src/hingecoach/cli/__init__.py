@@ -29,26 +29,37 @@ COMMANDS = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _module_name(command: str) -> str:
+    return "import_" if command == "import" else command
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every subcommand, or only ``only`` (a command's module pulls in its
+    own dependencies, so `hinge today` does not pay for importing the video stack)."""
     parser = argparse.ArgumentParser(
         prog="hinge",
         description="HingeCoach: film your hip hinge from the side; get reps, faults and the fix.",
     )
     parser.add_argument("--version", action="version", version=f"hingecoach {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"hingecoach.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"hingecoach.cli.{name}":
-                continue  # a command still being built
-            raise
-        module.register(sub)
+    for name in COMMANDS if only is None else (only,):
+        importlib.import_module(f"hingecoach.cli.{name}").register(sub)
     return parser
 
 
+def _requested(argv: list[str]) -> str | None:
+    """The module of the subcommand named in ``argv``, if it is a known one."""
+    for token in argv:
+        if token.startswith("-"):
+            return None  # global options first: build the full parser
+        name = _module_name(token)
+        return name if name in COMMANDS else None
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(_requested(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
