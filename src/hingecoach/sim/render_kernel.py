@@ -231,19 +231,77 @@ def _shade_body(prims, cand, n_cand, bounds, sbuf, blend_k, pal, px, py, pz, dx,
     return r, g, b
 
 
+@njit(cache=True, fastmath=True)
+def _tile_candidates(circles, tx0, ty0, tx1, ty1, cand):
+    """Primitives whose projected bounding circle touches the tile; returns their count."""
+    n_cand = 0
+    for i in range(circles.shape[0]):
+        r = circles[i, 2]
+        if r < 0.0 or (circles[i, 0] + r >= tx0 and circles[i, 0] - r <= tx1
+                       and circles[i, 1] + r >= ty0 and circles[i, 1] - r <= ty1):
+            cand[n_cand] = i
+            n_cand += 1
+    return n_cand
+
+
+@njit(cache=True, fastmath=True)
+def _background_hit(ox, oy, oz, dx, dy, dz, wall):
+    """Distance to the nearest of floor (y=0) and wall along the ray, and whether it is the floor."""
+    t_bg = 1e9
+    is_floor = False
+    if dy < -1e-6:
+        t_bg = -oy / dy
+        is_floor = True
+    dn = dx * wall[0] + dy * wall[1] + dz * wall[2]
+    if abs(dn) > 1e-6:
+        tw = (wall[3] - (ox * wall[0] + oy * wall[1] + oz * wall[2])) / dn
+        if 0.0 < tw < t_bg:
+            t_bg = tw
+            is_floor = False
+    return t_bg, is_floor
+
+
+@njit(cache=True, fastmath=True)
+def _march(prims, bounds, cand, n_cand, ray, blend_k, ox, oy, oz, dx, dy, dz, t_max):
+    """Sphere-trace the body inside the candidates' bounding spheres, nearer than ``t_max``.
+
+    Fills ``ray`` with the candidates this ray passes through; returns (hit, t, material, n_ray).
+    """
+    n_ray = 0
+    t0, t1 = 1e9, -1.0
+    for c in range(n_cand):
+        i = cand[c]
+        a, b = _ray_sphere(ox, oy, oz, dx, dy, dz, bounds[i, 0], bounds[i, 1], bounds[i, 2], bounds[i, 3])
+        if a <= b and b > 0.0:
+            t0 = min(t0, max(a, 0.0))
+            t1 = max(t1, b)
+            ray[n_ray] = i
+            n_ray += 1
+    t1 = min(t1, t_max)
+    t = t0
+    for _ in range(_MAX_STEPS):
+        if t > t1:
+            break
+        d, mat = _scene(prims, ray, n_ray, blend_k, ox + dx * t, oy + dy * t, oz + dz * t)
+        if d < _HIT_EPS * t:
+            return True, t, mat, n_ray
+        t += d * 0.92
+    return False, t, 0, n_ray
+
+
 @njit(cache=True, fastmath=True, parallel=True)
 def render_kernel(prims, pal, cam, light, wall, width, height, tile):
     """Linear-RGB image (height, width, 3) float32. ``wall`` = (nx, ny, nz, offset): n.p = offset."""
     blend_k = _BLEND_K
     sun = np.array([2.1, 2.0, 1.85])
     amb = np.array([0.42, 0.45, 0.52])
-    bounds = _bounds(prims, blend_k)
-    n0 = prims.shape[0]
-    circles = _screen_circles(bounds[:n0], cam, width, height)
-    img = np.empty((height, width, 3), dtype=np.float32)
     n = prims.shape[0]
+    bounds = _bounds(prims, blend_k)
+    circles = _screen_circles(bounds[:n], cam, width, height)
+    img = np.empty((height, width, 3), dtype=np.float32)
     ntx = (width + tile - 1) // tile
     nty = (height + tile - 1) // tile
+    ox, oy, oz = cam[0], cam[1], cam[2]
     for ti in prange(ntx * nty):
         tx0 = (ti % ntx) * tile
         ty0 = (ti // ntx) * tile
@@ -252,13 +310,7 @@ def render_kernel(prims, pal, cam, light, wall, width, height, tile):
         cand = np.empty(n, dtype=np.int64)
         sbuf = np.empty(n, dtype=np.int64)
         ray = np.empty(n, dtype=np.int64)
-        n_cand = 0
-        for i in range(n):
-            r = circles[i, 2]
-            if r < 0.0 or (circles[i, 0] + r >= tx0 and circles[i, 0] - r <= tx1
-                           and circles[i, 1] + r >= ty0 and circles[i, 1] - r <= ty1):
-                cand[n_cand] = i
-                n_cand += 1
+        n_cand = _tile_candidates(circles, tx0, ty0, tx1, ty1, cand)
         for y in range(ty0, ty1):
             for x in range(tx0, tx1):
                 u = x + 0.5 - cam[13]
@@ -268,43 +320,8 @@ def render_kernel(prims, pal, cam, light, wall, width, height, tile):
                 dz = cam[11] * cam[12] + cam[5] * u + cam[8] * v
                 dl = math.sqrt(dx * dx + dy * dy + dz * dz)
                 dx, dy, dz = dx / dl, dy / dl, dz / dl
-                ox, oy, oz = cam[0], cam[1], cam[2]
-                t_bg = 1e9
-                is_floor = False
-                if dy < -1e-6:
-                    t_bg = -oy / dy
-                    is_floor = True
-                dn = dx * wall[0] + dy * wall[1] + dz * wall[2]
-                if abs(dn) > 1e-6:
-                    tw = (wall[3] - (ox * wall[0] + oy * wall[1] + oz * wall[2])) / dn
-                    if 0.0 < tw < t_bg:
-                        t_bg = tw
-                        is_floor = False
-                hit = False
-                mat = 0
-                t = 0.0
-                n_ray = 0
-                if n_cand > 0:
-                    t0, t1 = 1e9, -1.0
-                    for c in range(n_cand):
-                        i = cand[c]
-                        a, b = _ray_sphere(ox, oy, oz, dx, dy, dz, bounds[i, 0], bounds[i, 1], bounds[i, 2],
-                                           bounds[i, 3])
-                        if a <= b and b > 0.0:
-                            t0 = min(t0, max(a, 0.0))
-                            t1 = max(t1, b)
-                            ray[n_ray] = i
-                            n_ray += 1
-                    t1 = min(t1, t_bg)
-                    t = t0
-                    for _ in range(_MAX_STEPS):
-                        if t > t1:
-                            break
-                        d, mat = _scene(prims, ray, n_ray, blend_k, ox + dx * t, oy + dy * t, oz + dz * t)
-                        if d < _HIT_EPS * t:
-                            hit = True
-                            break
-                        t += d * 0.92
+                t_bg, is_floor = _background_hit(ox, oy, oz, dx, dy, dz, wall)
+                hit, t, mat, n_ray = _march(prims, bounds, cand, n_cand, ray, blend_k, ox, oy, oz, dx, dy, dz, t_bg)
                 if hit:
                     r, g, b = _shade_body(prims, ray, n_ray, bounds, sbuf, blend_k, pal, ox + dx * t,
                                           oy + dy * t, oz + dz * t, dx, dy, dz, mat, light, sun, amb)
