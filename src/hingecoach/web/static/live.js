@@ -7,7 +7,8 @@
   const video = $("video"), canvas = $("overlay"), ctx = canvas.getContext("2d");
   // State the page (and its tests) can read.
   const state = window.hingeLive = {frames: 0, landmarkFrames: 0, updates: 0, repCount: 0, cues: [],
-                                    fps: 0, errors: [], model: null, cpu: null, summary: null};
+                                    fps: 0, errors: [], model: null, cpu: null, summary: null,
+                                    cameraStart: null};
   const EDGES = [[11, 13], [13, 15], [12, 14], [14, 16], [11, 12], [11, 23], [12, 24], [23, 24],
                  [23, 25], [25, 27], [24, 26], [26, 28], [27, 29], [29, 31], [27, 31], [28, 30], [30, 32], [28, 32]];
   let socket = null, setStart = null, lastSpoken = "";
@@ -106,10 +107,12 @@
     pose.setOptions({modelComplexity: state.model === "full" ? 1 : 0, smoothLandmarks: true, enableSegmentation: false,
                      minDetectionConfidence: 0.5, minTrackingConfidence: 0.5, useCpuInference: state.cpu});
     pose.onResults(onResults);
+    $("status").textContent = "Pose model loading…";
+    await pose.initialize();  // before the camera, so no movement is missed while it loads
     await connect();
     video.srcObject = await navigator.mediaDevices.getUserMedia({video: {width: 640, height: 480}, audio: false});
     await video.play();
-    $("status").textContent = "Pose model loading…";
+    state.cameraStart = performance.now();
     let t0 = performance.now(), n0 = 0;
     const step = async () => {
       if (video.readyState >= 2) {
