@@ -259,7 +259,8 @@ def key_frames_html(analysis: Analysis, video: Path | None) -> str:
             f'<div class="frames">{"".join(figs)}</div>{note}'
             '<p class="muted">Blue: your body as measured. The line from head to hips is the dowel: '
             "green when head, upper back and pelvis line up, red when not. The dashed line is a "
-            "vertical shin; the shin turns yellow or red as the knee drifts forward.</p></section>")
+            "vertical shin; where your level grades the shin, it turns yellow or red as the knee drifts "
+            "forward.</p></section>")
 
 
 _MEASURE_WORDS = {

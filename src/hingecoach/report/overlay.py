@@ -73,7 +73,7 @@ class OverlayPlan:
     points: dict[str, np.ndarray]  # joint -> (frames, 2) image pixels, NaN where unknown
     pixels: dict[str, list]  # joint -> per frame (x, y) ints or None (drawing-ready)
     angles: dict[str, np.ndarray]  # hip/knee/shin -> (frames,) degrees
-    shin_state: np.ndarray  # (frames,) 0 ok, 1 minor, 2 major
+    shin_state: np.ndarray  # (frames,) 0 ok, 1 minor, 2 major, -1 not graded
     dowel_state: np.ndarray  # (frames,) 0 not judged, 1 aligned, 2 broken
     rep_of_frame: np.ndarray  # (frames,) index into reps, -1 outside reps
     done_by_frame: np.ndarray  # (frames,) completed reps finished at or before the frame
@@ -132,11 +132,13 @@ def dowel_aligned(analysis: Analysis) -> np.ndarray:
 
 
 def shin_state(shin_deg: np.ndarray, level: str | None) -> np.ndarray:
-    """0 / 1 / 2 = shin within / past the minor / past the major shin limit
-    (:func:`hingecoach.report.plots.shin_limits`)."""
+    """0 / 1 / 2 = shin within / past the minor / past the major shin limit of the grading
+    level (:func:`hingecoach.report.plots.shin_limits`); -1 where the level sets none."""
     from hingecoach.report.plots import shin_limits
 
-    minor, major, _ = shin_limits(level)
+    minor, major = shin_limits(level)
+    if not np.isfinite(minor):
+        return np.full(shin_deg.shape, -1, np.int8)
     with np.errstate(invalid="ignore"):
         return (shin_deg > minor).astype(np.int8) + (shin_deg > major).astype(np.int8)
 
@@ -321,8 +323,9 @@ def draw_shin_guide(img: np.ndarray, plan: OverlayPlan, i: int, st: _Style) -> N
         return
     top = ankle[1] - int(round(np.hypot(knee[0] - ankle[0], knee[1] - ankle[1])))
     _dashed_vertical(img, ankle[0], ankle[1], top, GUIDE_BGR, max(1, st.thick // 2), max(3, 2 * st.pad // 2))
-    colour = (GOOD_BGR, MINOR_BGR, MAJOR_BGR)[int(plan.shin_state[i])]
-    cv2.line(img, ankle, knee, colour, st.thick + 1, cv2.LINE_AA)
+    state = int(plan.shin_state[i])
+    if state >= 0:
+        cv2.line(img, ankle, knee, (GOOD_BGR, MINOR_BGR, MAJOR_BGR)[state], st.thick + 1, cv2.LINE_AA)
 
 
 def draw_angles(img: np.ndarray, plan: OverlayPlan, i: int, st: _Style) -> None:
@@ -337,7 +340,8 @@ def draw_angles(img: np.ndarray, plan: OverlayPlan, i: int, st: _Style) -> None:
             continue
         w = _text_size("000", 0.55 * st.scale, 1)[0]
         x = p[0] + off if side > 0 else p[0] - off - w - 6
-        colour = (GOOD_BGR, MINOR_BGR, MAJOR_BGR)[int(plan.shin_state[i])] if name == "shin" else JOINT_BGR
+        state = int(plan.shin_state[i])
+        colour = (GOOD_BGR, MINOR_BGR, MAJOR_BGR)[state] if name == "shin" and state >= 0 else JOINT_BGR
         _put_deg(img, v, (x, p[1] + off // 2), st, colour)
 
 

@@ -54,19 +54,11 @@ def _limits(code: str, measure: str, level: str | None) -> tuple[float, float, b
     return None
 
 
-#: The level whose shin limits stand for the guide's "shins as vertical as possible" when the
-#: grading level has none (loaded lifts from the floor are graded on knee bend instead).
-SHIN_REFERENCE_LEVEL = "wall_tap"
-
-
-def shin_limits(level: str | None) -> tuple[float, float, str]:
-    """(minor, major, source) shin-angle limits: the grading level's knees_too_bent shin
-    signal, else the bodyweight levels' vertical-shin standard."""
-    for lvl, source in ((level, "graded"), (SHIN_REFERENCE_LEVEL, "vertical-shin guide")):
-        lim = _limits("knees_too_bent", "shin_angle_bottom_deg", lvl)
-        if lim is not None:
-            return lim[0], lim[1], source
-    return float("inf"), float("inf"), "none"
+def shin_limits(level: str | None) -> tuple[float, float]:
+    """(minor, major) shin-angle limits of knees_too_bent at ``level``; (inf, inf) when that
+    level does not grade the shin (loaded lifts from the floor are graded on knee bend)."""
+    lim = _limits("knees_too_bent", "shin_angle_bottom_deg", level)
+    return (lim[0], lim[1]) if lim is not None else (float("inf"), float("inf"))
 
 
 #: Which per-rep signal limits apply to which per-frame series, and how to convert them
@@ -95,7 +87,7 @@ def threshold_bands(series: str, level: str | None = None) -> list[Band]:
         bands.append(Band(*sorted((minor, major)), "minor", label))
         bands.append(Band(*sorted((major, far)), "major", label))
     if series == "shin_angle_deg":
-        minor, major, _ = shin_limits(level)
+        minor, major = shin_limits(level)
         if np.isfinite(minor):
             bands += [Band(minor, major, "minor", "shins forward"), Band(major, 1000.0, "major", "shins forward")]
     return bands

@@ -11,9 +11,11 @@ plain canvas of the original image size.
 
 from __future__ import annotations
 
+import queue
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -24,10 +26,14 @@ from hingecoach.analysis import Analysis
 from hingecoach.errors import HingeInputError
 from hingecoach.report.overlay import OverlayPlan, blank_canvas, draw_overlay, plan_overlay
 
-#: x264 settings: "veryfast" keeps encoding well under the decode+pose time on a laptop CPU;
-#: CRF 23 is x264's default quality (overlay text stays crisp).
-X264_PRESET = "veryfast"
-X264_CRF = 23
+#: x264 settings. Pose extraction costs the same per frame at any resolution (the model sees
+#: 256x256), encoding grows with the pixels: at 1080p "veryfast" took ~1.7x and "ultrafast"
+#: ~1x the time of the whole decode, so large frames get "ultrafast" (files ~3x bigger) to keep
+#: the video's share of `hinge analyze` small. CRF 23 is x264's default quality; 25 with
+#: ultrafast trims its larger files while the overlay text stays crisp.
+X264_PRESETS = ((640 * 720, "veryfast", 23), (float("inf"), "ultrafast", 25))
+#: Frames decoded ahead by a reader thread (decoding overlaps drawing; OpenCV releases the GIL).
+PREFETCH_FRAMES = 8
 
 
 def ffmpeg_exe() -> str:
@@ -73,6 +79,49 @@ def canvas_frames(plan: OverlayPlan) -> Iterator[np.ndarray]:
         yield blank.copy()
 
 
+def x264_settings(size: tuple[int, int]) -> tuple[str, int]:
+    """(preset, crf) for a frame size (see X264_PRESETS)."""
+    pixels = size[0] * size[1]
+    return next((preset, crf) for limit, preset, crf in X264_PRESETS if pixels <= limit)
+
+
+def prefetch(frames: Iterator[np.ndarray], depth: int = PREFETCH_FRAMES) -> Iterator[np.ndarray]:
+    """Iterate ``frames`` produced by a background thread, ``depth`` frames ahead; errors in
+    the producer are raised here."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                while not stop.is_set():
+                    try:
+                        q.put(frame, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as exc:  # handed to the consumer, re-raised there
+            q.put(exc)
+
+    worker = threading.Thread(target=produce, daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
 def encoder_command(out_path: Path, size: tuple[int, int], fps: float) -> list[str]:
     """ffmpeg reading raw BGR frames on stdin, writing H.264 yuv420p MP4. yuv420p needs even
     dimensions: an odd width or height gets one black pixel of padding."""
@@ -83,7 +132,8 @@ def encoder_command(out_path: Path, size: tuple[int, int], fps: float) -> list[s
            "-i", "pipe:0", "-an"]
     if w % 2 or h % 2:
         cmd += ["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]
-    cmd += ["-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF), "-pix_fmt", "yuv420p",
+    preset, crf = x264_settings(size)
+    cmd += ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
             "-movflags", "+faststart", "-f", "mp4", str(out_path)]
     return cmd
 
@@ -119,7 +169,7 @@ def encode_frames(frames: Iterator[np.ndarray], out_path: Path, size: tuple[int,
                         raise HingeInputError(
                             f"The video's frames are {frame.shape[1]}x{frame.shape[0]} but the analysis "
                             f"was made on {w}x{h} frames.", "Give the same video that was analysed.")
-                    proc.stdin.write(np.ascontiguousarray(draw_overlay(frame, plan, i)).tobytes())
+                    proc.stdin.write(memoryview(np.ascontiguousarray(draw_overlay(frame, plan, i))))
                     written += 1
                     bar.update(1)
             proc.stdin.close()
@@ -148,6 +198,6 @@ def write_annotated_video(analysis: Analysis, video_path: Path | str | None, out
     if video_path is None:
         frames = canvas_frames(plan)
     else:
-        frames = iter_video_frames(Path(video_path))
+        frames = prefetch(iter_video_frames(Path(video_path)))
     encode_frames(frames, out_path, analysis.pose.image_size, analysis.pose.fps, plan, progress)
     return out_path
