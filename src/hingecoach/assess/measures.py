@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from hingecoach.kinematics import Kinematics
+from hingecoach.kinematics.angles import standing_reference
 from hingecoach.reps import Rep
 
 
@@ -70,6 +71,35 @@ def heel_lift_frac_foot(kin: Kinematics, w: dict[str, tuple[int, int]]) -> float
         return (_median(rise[b0:b1 + 1]) - _median(rise[s0:s1 + 1])) / _median(foot)
 
 
+def _running_median(x: np.ndarray, half: int) -> np.ndarray:
+    """Median over +-``half`` frames (NaN-aware), so one wild frame cannot make an extreme."""
+    out = np.full(x.shape, np.nan)
+    for i in range(x.size):
+        out[i] = _median(x[max(0, i - half):i + half + 1])
+    return out
+
+
+def standing_trunk_deg(kin: Kinematics) -> float:
+    """The person's own standing trunk angle: median over the clip's most upright frames
+    (BlazePose and posture put a standing trunk anywhere in about -5..10 deg)."""
+    return float(standing_reference(kin["hip_angle_deg"], kin["trunk_angle_deg"]))
+
+
+def lean_back_deg(kin: Kinematics, rep: Rep, start: tuple[int, int]) -> float:
+    """How far the trunk goes behind the person's own upright trunk line between the end of
+    the bottom and the end of the rep (plus a short settle): the return's lean-back. Upright =
+    the more backward of the clip's standing trunk and the rep's start (a kneeling set has no
+    standing frames; back-to-back reps start with the trunk already tipping)."""
+    settle = int(round(0.5 * kin.fps))
+    lo, hi = rep.bottom_window[1], min(kin.n_frames - 1, rep.end_frame + settle)
+    trunk = kin["trunk_angle_deg"]
+    stand = np.nanmin([standing_trunk_deg(kin), _window(kin, "trunk_angle_deg", *start)])
+    seg = _running_median(trunk[lo:hi + 1], max(1, int(round(0.05 * kin.fps))))
+    if not np.isfinite(seg).any() or not np.isfinite(stand):
+        return float("nan")
+    return float(stand - np.nanmin(seg))
+
+
 def rep_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
     """All per-rep measures, named with their units."""
     w = rep_windows(kin, rep)
@@ -108,4 +138,10 @@ def rep_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
     back = kin["hip_back_frac_leg"][rep.start_frame:rep.bottom_window[1] + 1]
     m["hip_forward_shift_bottom_frac_leg"] = (
         float(np.nanmax(back) - _window(kin, "hip_back_frac_leg", *b)) if np.isfinite(back).any() else float("nan"))
+    m["hip_back_per_trunk"] = m["hip_back_bottom_frac_leg"] / max(
+        np.sin(np.radians(m["trunk_angle_bottom_deg"])), 0.2) if np.isfinite(m["trunk_angle_bottom_deg"]) \
+        else float("nan")
+    m["com_foot_shift_bottom_frac"] = m["com_foot_bottom_frac"] - _window(kin, "com_foot_frac", *s)
+    m["lean_back_lockout_deg"] = lean_back_deg(kin, rep, s) if not rep.from_bottom else float("nan")
+    m["trunk_angle_start_deg"] = _window(kin, "trunk_angle_deg", *s)
     return m
