@@ -151,3 +151,18 @@ def test_real_clip_live_count_matches_offline():
     live_codes = [sorted(a.pattern for _, a in session.results)]
     offline_codes = [sorted(a.pattern for _, a in offline.completed)]
     assert live_codes == offline_codes
+
+
+def test_deferred_assessment_gives_the_same_reps_and_cues():
+    seq = hinge_reps(n_reps=5, fps=30.0, depth_trunk_deg=40.0, knee_flex_deg=(10.0, 100.0),
+                     shin_deg=(5.0, 35.0), rep_s=2.0, stand_s=0.8)
+    direct, direct_updates = feed(seq)
+    deferred = LiveSession(defer_assessment=True)
+    frames = normalised(seq)
+    updates = []
+    for i in range(seq.n_frames):
+        updates.append(deferred.push(frames[i], seq.image_size, seq.t_s[i]))
+        deferred.run_due()
+    assert deferred.rep_count == direct.rep_count == 5
+    assert [r["score"] for u in updates for r in u.new_reps] == [r["score"] for u in direct_updates for r in u.new_reps]
+    assert [u.cue for u in updates if u.cue] == [u.cue for u in direct_updates if u.cue]

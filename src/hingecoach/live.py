@@ -176,7 +176,7 @@ class LiveSession:
 
     def __init__(self, *, level: str | None = None, usual_depth_hip_angle_deg: float | None = None,
                  window_s: float = WINDOW_S, require_ready: bool = True,
-                 coach: LiveCoach | None = None):
+                 coach: LiveCoach | None = None, defer_assessment: bool = False):
         self.level = level
         self.usual_depth_hip_angle_deg = usual_depth_hip_angle_deg
         self.window_s = window_s
@@ -208,6 +208,11 @@ class LiveSession:
         self._started_s: float | None = None
         self.last_score: float | None = None
         self.results: deque[tuple[Rep, RepAssessment]] = deque(maxlen=MAX_REPS_KEPT)
+        #: With deferral, ``push`` only flags a due assessment; the caller runs
+        #: :meth:`run_due` after answering the frame, and its cue rides on the next answer.
+        self.defer_assessment = defer_assessment
+        self.assessment_due = False
+        self._carry = LiveUpdate(t_s=0.0, rep_count=0, phase="setup")
 
     # -- public ----------------------------------------------------------------------------
     def push(self, landmarks: Any, image_size: tuple[int, int], t_s: float) -> LiveUpdate:
@@ -229,7 +234,9 @@ class LiveSession:
         self._append(xyz, vis, t_s)
         self._refresh(t_s)
         update = LiveUpdate(t_s=t_s, rep_count=self.rep_count, phase="setup", view=self.view,
-                            ready=self.ready, in_frame=self._in_frame(xyz, vis))
+                            ready=self.ready, in_frame=self._in_frame(xyz, vis),
+                            cue=self._carry.cue, new_reps=self._carry.new_reps)
+        self._carry = LiveUpdate(t_s=0.0, rep_count=0, phase="setup")
         flex = 180.0 - self._hip_angle.view()[-1]
         update.hip_flexion_deg = flex if math.isfinite(flex) else None
         self._update_ready(update.in_frame, t_s)
@@ -239,6 +246,13 @@ class LiveSession:
         update.score = self.last_score
         update.phase = self._phase(flex)
         return update
+
+    def run_due(self) -> None:
+        """Assess the reps whose lockout has settled (deferred mode); the cue and scores are
+        sent with the next frame's answer."""
+        if self.assessment_due:
+            self.assessment_due = False
+            self._assess_pending(self._carry)
 
     def summary(self) -> SetSummary:
         """The set so far (the most recent ``MAX_REPS_KEPT`` reps)."""
@@ -268,6 +282,7 @@ class LiveSession:
         self.last_score = None
         self.results.clear()
         self._pending.clear()
+        self.assessment_due = False
         if len(self._t):
             self._started_s = float(self._t.view()[-1])
 
@@ -354,7 +369,10 @@ class LiveSession:
         if th is None or not math.isfinite(flex):
             return
         if self._pending and self._lockout_settled(flex, t_s, th):
-            self._assess_pending(update)
+            if self.defer_assessment:
+                self.assessment_due = True
+            else:
+                self._assess_pending(update)
         if flex > th.deep_deg:
             self._armed = True
         if self._armed and flex <= th.stand_deg:

@@ -210,7 +210,7 @@ async def _live_socket(ws: WebSocket, app: FastAPI, settings: Settings) -> None:
 
 
 async def _live_loop(ws: WebSocket, latency_ms: deque, settings: Settings) -> None:
-    session = LiveSession()
+    session = LiveSession(defer_assessment=True)
     limiter = protocol.RateLimiter()
     errors = 0
     while True:
@@ -230,6 +230,10 @@ async def _live_loop(ws: WebSocket, latency_ms: deque, settings: Settings) -> No
         if reply is not None:
             await ws.send_json(reply)
         latency_ms.append((time.perf_counter() - t0) * 1000.0)
+        if session.assessment_due:
+            # ~10-25 ms of assessment once per rep: off the event loop, so other sessions'
+            # frames are answered meanwhile; its cue goes out with this session's next answer
+            await asyncio.to_thread(session.run_due)
 
 
 def _handle(text: str | bytes, session: LiveSession, limiter: protocol.RateLimiter,
