@@ -60,10 +60,12 @@ tr.partial td { color:var(--muted); font-style:italic; }
 .pill { display:inline-block; padding:1px 8px; border-radius:999px; color:#fff; font-size:.8rem; }
 .pill.hinge { background:var(--hinge); } .pill.squat { background:var(--squat); }
 .pill.stoop { background:var(--stoop); }
-.sev { display:inline-block; padding:0 6px; border-radius:6px; font-size:.78rem; margin:1px 2px;
+.sev { display:inline-block; padding:0 6px; border-radius:6px; font-size:.78rem; margin:1px 2px; white-space:nowrap;
        border:1px solid currentColor; }
 .sev.minor { color:var(--minor); } .sev.major { color:var(--major); }
 img { max-width:100%; height:auto; display:block; margin:0 auto; border-radius:6px; }
+.wide { overflow-x:auto; -webkit-overflow-scrolling:touch; }
+.wide img { min-width:560px; }
 figure { margin:0; } figcaption { color:var(--muted); font-size:.85rem; margin-top:6px; }
 .frames { display:grid; grid-template-columns:repeat(auto-fit, minmax(240px, 1fr)); gap:12px; }
 .fault { border-top:1px solid var(--line); padding:10px 0 4px; }
@@ -155,8 +157,8 @@ def summary_html(analysis: Analysis) -> str:
 
 
 def _fault_chips(a) -> str:
-    chips = [f'<span class="sev {escape(f.severity)}" title="{escape(f.severity)}">'
-             f"{escape(_title_of(f.code))}</span>" for f in a.faults]
+    chips = [f'<span class="sev {escape(f.severity)}" title="{escape(_title_of(f.code))} ({escape(f.severity)})">'
+             f"{escape(f.code.replace('_', ' '))}</span>" for f in a.faults]
     return "".join(chips) or "–"
 
 
@@ -181,7 +183,8 @@ def rep_table_html(analysis: Analysis) -> str:
             f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></div>"
             '<p class="muted">Hip at bottom: 180° is standing tall. Knee bend: degrees of knee '
             "flexion at the bottom (a hinge keeps a soft 15–30°). Shin: degrees from vertical. "
-            "Hips back: how far the hips travelled back, in leg lengths.</p></section>")
+            "Hips back: how far the hips travelled back, in leg lengths. Faults: yellow minor, red major "
+            "(explained below).</p></section>")
 
 
 def curves_html(analysis: Analysis) -> str:
@@ -189,10 +192,10 @@ def curves_html(analysis: Analysis) -> str:
                                    level=analysis.level)
     uri = _data_uri(plots.figure_png(axes[0].figure), "image/png")
     return ('<section id="curves"><h2>Angles over time</h2>'
-            f"<figure>{_img(uri, 'Hip, knee, shin and trunk angles over time', 'angle-curves')}"
+            f"<figure><div class=\"wide\">{_img(uri, 'Hip, knee, shin and trunk angles over time', 'angle-curves')}</div>"
             "<figcaption>Each shaded span is a rep (green: hinge, orange: squat, red: stoop), numbered "
             "at the top; dots mark the bottom. Yellow and red bands are where a fault's limit is "
-            "passed.</figcaption></figure></section>")
+            "passed. On a phone, swipe the plot sideways.</figcaption></figure></section>")
 
 
 def path_html(analysis: Analysis) -> str:

@@ -156,7 +156,7 @@ def plot_hip_path(kin: Kinematics, reps: list[Rep], assessments: list[RepAssessm
     """Where the hips go in each rep, from its start: back (x) against down (y, downwards).
     A hinge travels mostly sideways (back), a squat mostly downwards; the dashed line marks
     'as much down as back'."""
-    ax = ax if ax is not None else new_axes((5.2, 4.4), margins=(0.15, 0.97, 0.97, 0.12))
+    ax = ax if ax is not None else new_axes((4.6, 4.2), margins=(0.17, 0.97, 0.97, 0.13))
     back, down = kin["hip_back_frac_leg"], kin["hip_down_frac_leg"]
     reach = 0.05
     for i, rep in enumerate(reps):
@@ -169,25 +169,25 @@ def plot_hip_path(kin: Kinematics, reps: list[Rep], assessments: list[RepAssessm
         if 0 <= b < len(x) and np.isfinite(x[b]) and np.isfinite(y[b]):
             ax.plot(x[b], y[b], "o", ms=4, color=colour)
             ax.annotate(str(rep.index), (x[b], y[b]), textcoords="offset points", xytext=(4, 3),
-                        fontsize=7, color="#333333")
+                        fontsize=9, color="#333333")
         fin = np.isfinite(x) & np.isfinite(y)
         if fin.any() and not rep.partial:  # a partial rep (person leaving) must not set the scale
             reach = max(reach, float(np.abs(x[fin]).max()), float(np.abs(y[fin]).max()))
     lim = reach * 1.15
     ratio = section("pattern", level).get("squat_down_per_back", 1.0)
     ax.plot([0, lim], [0, lim * ratio], ls="--", lw=0.9, color="#777777")
-    ax.text(lim * 0.97, lim * 0.2, "HINGE\nhips back", ha="right", va="center", fontsize=8,
+    ax.text(lim * 0.97, lim * 0.2, "HINGE\nhips back", ha="right", va="center", fontsize=11,
             color=PATTERN_COLOURS["hinge"], fontweight="bold")
-    ax.text(lim * 0.12, lim * 0.92, "SQUAT\nhips down", ha="left", va="center", fontsize=8,
+    ax.text(lim * 0.12, lim * 0.92, "SQUAT\nhips down", ha="left", va="center", fontsize=11,
             color=PATTERN_COLOURS["squat"], fontweight="bold")
     ax.set_xlim(-0.15 * lim, lim)
     ax.set_ylim(lim, -0.15 * lim)  # downwards is down on the page
     ax.set_aspect("equal", adjustable="box")
     ax.axhline(0, color="#bbbbbb", lw=0.6)
     ax.axvline(0, color="#bbbbbb", lw=0.6)
-    ax.set_xlabel("hips back (leg lengths)", fontsize=8)
-    ax.set_ylabel("hips down (leg lengths)", fontsize=8)
-    ax.tick_params(labelsize=8)
+    ax.set_xlabel("hips back (leg lengths)", fontsize=10)
+    ax.set_ylabel("hips down (leg lengths)", fontsize=10)
+    ax.tick_params(labelsize=9)
     ax.grid(True, lw=0.3, alpha=0.5)
     return ax
 
