@@ -51,11 +51,13 @@ def _check_page(page, analysis) -> None:
     assert "reps counted" in text and str(analysis.summary.reps) in text
     assert f"{analysis.summary.score:.0f}" in text
     images = page.eval_on_selector_all(
-        "img", "els => els.map(e => ({id: e.id, w: e.naturalWidth, shown: e.getBoundingClientRect().width}))")
+        "img", """els => els.map(e => ({id: e.id, w: e.naturalWidth, shown: e.getBoundingClientRect().width,
+                                       box: (e.closest('.wide') || e).getBoundingClientRect().width}))""")
     ids = {i["id"] for i in images}
     assert {"angle-curves", "hip-path-plot"} <= ids
     assert all(i["w"] > 0 for i in images), images  # every picture decoded
-    assert all(0 < i["shown"] <= 390 for i in images), images  # and fits a phone's width
+    assert all(i["shown"] >= 300 for i in images), images  # big enough to read
+    assert all(0 < i["box"] <= 390 for i in images), images  # and its box fits a phone's width
     rows = page.locator("#rep-table tbody tr")
     assert rows.count() == len(analysis.reps)
     assert page.locator("#rep-table").is_visible()
