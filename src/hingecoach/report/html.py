@@ -355,6 +355,8 @@ def write_report(analysis: Analysis, path: Path | str, video_path: Path | str | 
     from hingecoach.errors import HingeInputError
 
     path = Path(path)
+    if path.is_dir():
+        raise HingeInputError(f"Cannot write {path}: it is a folder.", "Give a file name, e.g. report.html.")
     if not path.parent.is_dir():
         raise HingeInputError(f"Cannot write {path}: the folder {path.parent} does not exist.",
                               "Create the folder or choose another output path.")

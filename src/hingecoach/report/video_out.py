@@ -139,6 +139,8 @@ def encoder_command(out_path: Path, size: tuple[int, int], fps: float) -> list[s
 
 
 def _check_out_path(out_path: Path) -> None:
+    if out_path.is_dir():
+        raise HingeInputError(f"Cannot write {out_path}: it is a folder.", "Give a file name, e.g. out.mp4.")
     if not out_path.parent.is_dir():
         raise HingeInputError(f"Cannot write {out_path}: the folder {out_path.parent} does not exist.",
                               "Create the folder or choose another output path.")
@@ -157,34 +159,45 @@ def encode_frames(frames: Iterator[np.ndarray], out_path: Path, size: tuple[int,
     """Draw the overlay on each frame and pipe it to ffmpeg; returns the frames written.
     Writes to a temporary file in the same folder and renames it, so a failed or interrupted
     run never leaves a half video under the output name."""
-    w, h = size
     tmp = out_path.with_name(f".{out_path.name}.part")
-    written = 0
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(encoder_command(tmp, size, fps), stdin=subprocess.PIPE, stderr=err)
         try:
-            with _progress(plan.n_frames, progress) as bar:
-                for i, frame in enumerate(frames):
-                    if frame.shape[:2] != (h, w):
-                        raise HingeInputError(
-                            f"The video's frames are {frame.shape[1]}x{frame.shape[0]} but the analysis "
-                            f"was made on {w}x{h} frames.", "Give the same video that was analysed.")
-                    proc.stdin.write(memoryview(np.ascontiguousarray(draw_overlay(frame, plan, i))))
-                    written += 1
-                    bar.update(1)
+            written = _feed(proc, frames, size, plan, progress)
             proc.stdin.close()
             code = proc.wait()
+        except BrokenPipeError:  # ffmpeg stopped reading: it failed; say why below
+            proc.kill()
+            code = proc.wait() or 1
+            written = 0
         except BaseException:
             proc.kill()
             proc.wait()
             tmp.unlink(missing_ok=True)
             raise
         if code != 0:
-            err.seek(0)
             tmp.unlink(missing_ok=True)
-            detail = err.read().decode(errors="replace").strip().splitlines()[-1:] or ["unknown error"]
-            raise RuntimeError(f"ffmpeg could not encode {out_path.name}: {detail[0]}")
+            err.seek(0)
+            lines = err.read().decode(errors="replace").strip().splitlines()
+            raise HingeInputError(f"Could not write the video {out_path}: {lines[-1] if lines else 'ffmpeg failed'}.",
+                                  "Check that the folder is writable and the disk is not full.")
     tmp.replace(out_path)
+    return written
+
+
+def _feed(proc: subprocess.Popen, frames: Iterator[np.ndarray], size: tuple[int, int], plan: OverlayPlan,
+          progress: bool | None) -> int:
+    w, h = size
+    written = 0
+    with _progress(plan.n_frames, progress) as bar:
+        for i, frame in enumerate(frames):
+            if frame.shape[:2] != (h, w):
+                raise HingeInputError(
+                    f"The video's frames are {frame.shape[1]}x{frame.shape[0]} but the analysis "
+                    f"was made on {w}x{h} frames.", "Give the same video that was analysed.")
+            proc.stdin.write(memoryview(np.ascontiguousarray(draw_overlay(frame, plan, i))))
+            written += 1
+            bar.update(1)
     return written
 
 
