@@ -83,7 +83,6 @@ def _synthetic_ten_reps():
         return None
     sys.path.insert(0, str(tests))
     from figures import hinge_reps
-
     from hingecoach.analysis import analyze
 
     return analyze(hinge_reps(n_reps=10))

@@ -96,10 +96,13 @@ def image_points(analysis: Analysis) -> dict[str, np.ndarray]:
 
 
 def dowel_state(analysis: Analysis) -> np.ndarray:
-    """0 where not judged (trunk near upright or unknown), 1 aligned, 2 broken."""
+    """0 where not judged (trunk near upright outside a rep's bottom, or unknown), 1 aligned,
+    2 broken. The bottom of every rep is judged: that is where the spine checks grade it."""
     trunk = analysis.kinematics["trunk_angle_deg"]
     with np.errstate(invalid="ignore"):
         judged = trunk > DOWEL_MIN_TRUNK_DEG
+    for rep in analysis.reps:
+        judged[rep.bottom_window[0]:rep.bottom_window[1] + 1] = True
     return np.where(judged, np.where(dowel_aligned(analysis), 1, 2), 0).astype(np.int8)
 
 
