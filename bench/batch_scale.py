@@ -1,0 +1,209 @@
+"""Batch analysis at scale: worker scaling, Ray's overhead, memory over a 10,000-file batch.
+
+1. scaling: the shared clips analysed with real pose work (the video loader's keypoint cache
+   off) by the local engine with 1 worker, then 2 workers; rate in frames/s and the ratio
+   (target >= 1.7x on 2 cores).
+2. ray: the same work on a local Ray instance with the same number of CPUs; the overhead over
+   the local engine (target <= 15%), with Ray's start-up timed apart.
+3. memory: a batch of N distinct keypoint files (default 10,000) through ``run_batch``,
+   sampling the resident memory of this process and of all its worker processes; constant
+   memory means the late samples are no higher than the early ones.
+
+    .venv/bin/python -m bench.batch_scale [--part scaling|ray|memory|all] [--clips short|all]
+                                          [--files 10000] [--workers 2]
+
+Other jobs on the machine slow the parallel runs more than the serial one; the load average
+is printed before and after each part so figures can be judged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from hingecoach.batch.discover import InputFile
+from hingecoach.batch.jobs import JobSettings
+from hingecoach.batch.runner import engine_outcomes, largest_first, run_batch
+
+CLIPS = Path(__file__).resolve().parents[2] / "shared" / "clips"
+#: Clips of a few hundred frames or less: the scaling part runs in minutes, not tens of minutes.
+SHORT_CLIPS = ("bichraix/bad007.mp4", "bichraix/bad010.mp4", "bichraix/bad011.mp4", "bichraix/good014.mp4",
+               "jeffchen/bad.mp4", "jeffchen/good.mp4", "jeffchen/heellift.mp4", "jeffchen/rdl.mp4",
+               "mattiolato/good_000003.mp4", "formfit/deadlift.mp4", "formfit/squat.mp4")
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+
+
+def load_avg() -> str:
+    return "load average " + " ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def clip_inputs(which: str) -> list[InputFile]:
+    paths = sorted(CLIPS.glob("*/*.mp4")) if which == "all" else [CLIPS / c for c in SHORT_CLIPS]
+    return largest_first([InputFile(str(p)) for p in paths if p.is_file()])
+
+
+def timed_run(items: list[InputFile], engine: str, workers: int) -> tuple[float, int, int]:
+    """(seconds, frames analysed, failures) of one batch into a fresh folder, cache off."""
+    from hingecoach.batch import layout
+
+    with tempfile.TemporaryDirectory(prefix="hinge-bench-") as out:
+        settings = JobSettings(out_dir=out, pose_cache=False)
+        start = time.perf_counter()
+        outcomes = list(engine_outcomes(engine, items, settings, workers, None))
+        seconds = time.perf_counter() - start
+        frames = 0
+        for o in outcomes:
+            stored = layout.read_result(Path(out), o["content_hash"]) if o["content_hash"] else None
+            frames += int((stored or {}).get("frames") or 0)
+    return seconds, frames, sum(o["status"] == "failed" for o in outcomes)
+
+
+def part_scaling(items: list[InputFile], workers: int) -> float:
+    print(f"\n== scaling: {len(items)} clips, pose cache off ({load_avg()})")
+    base_s, frames, failed = timed_run(items, "local", 1)
+    print(f"local 1 worker : {base_s:7.1f} s  {frames / base_s:6.1f} frames/s  ({frames} frames, {failed} failed)")
+    many_s, frames, failed = timed_run(items, "local", workers)
+    print(f"local {workers} workers: {many_s:7.1f} s  {frames / many_s:6.1f} frames/s  ({failed} failed)")
+    print(f"speed-up {workers} vs 1 worker: {base_s / many_s:.2f}x (target >= 1.7x)  ({load_avg()})")
+    return many_s
+
+
+def part_ray(items: list[InputFile], workers: int, local_s: float | None) -> None:
+    import ray
+
+    print(f"\n== ray vs local: {len(items)} clips, {workers} CPUs, pose cache off ({load_avg()})")
+    if local_s is None:
+        local_s, _, _ = timed_run(items, "local", workers)
+        print(f"local {workers} workers: {local_s:7.1f} s")
+    start = time.perf_counter()
+    ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+    init_s = time.perf_counter() - start
+    try:
+        ray_s, frames, failed = timed_run(items, "ray", workers)
+    finally:
+        ray.shutdown()
+    print(f"ray {workers} CPUs   : {ray_s:7.1f} s  {frames / ray_s:6.1f} frames/s  ({failed} failed); "
+          f"ray.init {init_s:.1f} s")
+    print(f"ray overhead over local: {100 * (ray_s / local_s - 1):+.1f}% without start-up, "
+          f"{100 * ((ray_s + init_s) / local_s - 1):+.1f}% with it (target <= 15%)  ({load_avg()})")
+
+
+def make_keypoint_files(folder: Path, n: int) -> list[Path]:
+    """``n`` distinct one-rep keypoint files (the figure shifted by a fraction of a pixel each,
+    so every file has its own content hash); kept between runs of the benchmark."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from figures import hinge_reps
+    from hingecoach.sources import save_keypoints
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{i // 1000:02d}" / f"set{i:05d}.csv" for i in range(n)]
+    for i, path in enumerate(paths):
+        if not path.exists():
+            path.parent.mkdir(exist_ok=True)
+            seq = hinge_reps(1, fps=15.0, rep_s=2.0, stand_s=0.7, ankle_x=400.0 + i * 1e-3)
+            save_keypoints(seq, path)
+    return paths
+
+
+def tree_rss_mb(root_pid: int) -> tuple[float, float, int]:
+    """(this process MB, all its descendants MB, number of descendants) from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        rss[pid] = int(fields[21]) * PAGE_BYTES
+    family, frontier = set(), {root_pid}
+    while frontier:
+        frontier = {p for p, pp in parents.items() if pp in frontier} - family
+        family |= frontier
+    return rss.get(root_pid, 0) / 2**20, sum(rss.get(p, 0) for p in family) / 2**20, len(family)
+
+
+def count_lines(path: Path) -> int:
+    try:
+        with path.open("rb") as fh:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+    except OSError:
+        return 0
+
+
+def sample_memory(out: Path, stop: threading.Event, samples: list, every_s: float) -> None:
+    start = time.perf_counter()
+    while not stop.wait(every_s):
+        me, workers, n = tree_rss_mb(os.getpid())
+        samples.append((time.perf_counter() - start, count_lines(out / "manifest.jsonl"), me, workers, n))
+
+
+def part_memory(n_files: int, workers: int) -> None:
+    folder = Path(tempfile.gettempdir()) / f"hinge-bench-keypoints-{n_files}"
+    start = time.perf_counter()
+    make_keypoint_files(folder, n_files)
+    print(f"\n== memory: {n_files} keypoint files in {folder} (made or checked in "
+          f"{time.perf_counter() - start:.0f} s; {load_avg()})")
+    samples: list = []
+    with tempfile.TemporaryDirectory(prefix="hinge-bench-out-") as out_name:
+        out = Path(out_name)
+        stop = threading.Event()
+        sampler = threading.Thread(target=sample_memory, args=(out, stop, samples, 5.0), daemon=True)
+        sampler.start()
+        try:
+            report = run_batch(folder, out, workers=workers, progress=False)
+        finally:
+            stop.set()
+            sampler.join()
+    print(f"{report.total} files: {report.counts} in {report.seconds:.0f} s "
+          f"({report.total / report.seconds:.1f} files/s), {report.tables['rep_rows']} rep rows")
+    print(f"{'time s':>7} {'files done':>10} {'driver MB':>10} {'workers MB':>11} {'procs':>6}")
+    step = max(1, len(samples) // 15)
+    for t, done, me, kids, n in samples[::step] + samples[-1:]:
+        print(f"{t:7.0f} {done:10d} {me:10.0f} {kids:11.0f} {n:6d}")
+    if len(samples) >= 4:
+        half = len(samples) // 2
+        early = max(s[2] + s[3] for s in samples[1:half])
+        late = max(s[2] + s[3] for s in samples[half:])
+        print(f"peak total RSS, first half {early:.0f} MB, second half {late:.0f} MB "
+              f"({100 * (late / early - 1):+.0f}%; constant memory: late <= early + 10%)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=("scaling", "ray", "memory", "all"), default="all")
+    parser.add_argument("--clips", choices=("short", "all"), default="short",
+                        help="the 11 short shared clips (default) or all 19")
+    parser.add_argument("--files", type=int, default=10_000, help="keypoint files in the memory part")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    items = clip_inputs(args.clips)
+    local_s = None
+    if args.part in ("scaling", "all"):
+        if not items:
+            print(f"scaling: no clips in {CLIPS}")
+        else:
+            local_s = part_scaling(items, args.workers)
+    if args.part in ("ray", "all"):
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            print("ray: not installed (pip install 'hingecoach[ray]'); skipped")
+        else:
+            if items:
+                part_ray(items, args.workers, local_s)
+    if args.part in ("memory", "all"):
+        part_memory(args.files, args.workers)
+
+
+if __name__ == "__main__":
+    main()
