@@ -3,8 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+WEB_VENDOR := src/hingecoach/web/static/vendor/mediapipe/.version
 
-.PHONY: demo test bench fuzz lint clean
+.PHONY: demo test bench fuzz lint clean venv web-assets system-deps
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,17 +16,40 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
+# The browser pose model from the npm registry, served locally by `hinge serve`.
+$(WEB_VENDOR): src/hingecoach/web/build.sh
+	sh src/hingecoach/web/build.sh || echo "web assets not installed: the live page and its browser tests will say so"
+
+web-assets: $(WEB_VENDOR)
+
+# Debian packages the browser and PostgreSQL tests use (root only; they skip without them).
+system-deps:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  missing=""; \
+	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	  command -v npm >/dev/null || missing="$$missing npm"; \
+	  if [ -n "$$missing" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "could not install:$$missing (tests that need them will skip)"; \
+	  fi; \
+	fi
+
 demo: $(STAMP)
 	$(BIN)/hinge demo
 
-test: $(STAMP)
+test: $(STAMP) web-assets
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) web-assets
 	$(BIN)/python -m bench
+
+fuzz: $(STAMP)
+	$(BIN)/python -m bench.fuzz_readers --seconds 60
+	@if [ -f bench/fuzz_analysis.py ]; then $(BIN)/python -m bench.fuzz_analysis --seconds 60; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
 clean:
-	rm -rf $(VENV) .cache .pytest_cache
+	rm -rf $(VENV) .cache .pytest_cache src/hingecoach/web/static/vendor
