@@ -94,6 +94,13 @@ def view_warnings(pose: PoseSequence) -> list[str]:
     return ["Camera view could not be determined."]
 
 
+def source_warnings(pose: PoseSequence) -> list[str]:
+    """Warnings the source recorded in ``pose.meta["warnings"]`` (e.g. two people in view),
+    so they reach the result whatever read the pose (video now, keypoint file later)."""
+    found = pose.meta.get("warnings", [])
+    return [w for w in found if isinstance(w, str)] if isinstance(found, list) else []
+
+
 def analyze(pose: PoseSequence, *, level: str | None = None,
             usual_depth_hip_angle_deg: float | None = None) -> Analysis:
     """Run every stage on ``pose``. ``level`` selects per-level thresholds; the person's usual
@@ -104,7 +111,7 @@ def analyze(pose: PoseSequence, *, level: str | None = None,
     assessments = assess_reps(kin, reps, level=level,
                               usual_depth_hip_angle_deg=usual_depth_hip_angle_deg)
     summary = summarise_set(reps, assessments)
-    warnings = view_warnings(pose)
+    warnings = source_warnings(pose) + view_warnings(pose)
     if not reps:
         warnings.append("No repetition found: make sure the whole body is in frame and hinge "
                         "until you feel your hamstrings, then stand tall.")

@@ -24,14 +24,15 @@ from hingecoach.errors import NoPersonError, NotAVideoError, OutOfFrameError, To
 from hingecoach.pose import PoseSequence
 from hingecoach.pose.schema import BLAZEPOSE33, INDEX
 from hingecoach.sources import cache as kp_cache
-from hingecoach.sources import spine_mask
+from hingecoach.sources import people, spine_mask
+from hingecoach.sources.native_logs import QuietStderr, quiet_ffmpeg
 from hingecoach.sources.registry import register_loader
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
 POSE_MODEL = "blazepose-full mediapipe 0.10.21"
 MODEL_COMPLEXITY = 1  # "full": the pinned wheel carries lite (0), full (1) and heavy (2)
 #: Bump when anything that changes a source's output changes (it invalidates the cache).
-OUTPUT_VERSION = 1
+OUTPUT_VERSION = 2  # 2: meta["people_seen"] and meta["warnings"]
 K = len(BLAZEPOSE33)
 KEY_JOINTS = ("hip", "knee", "ankle")
 
@@ -116,9 +117,11 @@ def looks_like_container(path: Path) -> bool:
 
 def open_video(path: Path):
     """(cv2.VideoCapture, rotation_deg) with auto-rotation on; errors a person can act on."""
+    quiet_ffmpeg()
     import cv2
 
-    cap = cv2.VideoCapture(str(path))
+    with QuietStderr():
+        cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         cap.release()
         if looks_like_container(path):
@@ -167,6 +170,7 @@ class _Accumulator:
     t_ms: list = field(default_factory=list)
     spine: list = field(default_factory=list)
     luma: list = field(default_factory=list)
+    people_samples: list = field(default_factory=list)  # (RGB frame, landmarks) for people.py
 
 
 def _progress_bar(total: int, name: str, progress: bool | None):
@@ -184,7 +188,9 @@ def _decode_and_estimate(cap, name: str, progress: bool | None) -> tuple[_Accumu
     acc = _Accumulator()
     size = (0, 0)
     total = int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
-    with make_pose(static_image_mode=False) as pose, _progress_bar(total, name, progress) as bar:
+    sampled = people.sample_indices(total)
+    with _progress_bar(total, name, progress) as bar, QuietStderr() as quiet, \
+            make_pose(static_image_mode=False) as pose:
         while True:
             ok, bgr = cap.read()
             if not ok or bgr is None:
@@ -192,8 +198,12 @@ def _decode_and_estimate(cap, name: str, progress: bool | None) -> tuple[_Accumu
             h, w = bgr.shape[:2]
             size = (w, h)
             acc.t_ms.append(cap.get(cv2.CAP_PROP_POS_MSEC))
-            result = pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            result = pose.process(rgb)
+            quiet.release()  # MediaPipe logs only while its graph starts (first frame)
             xyz, vis, world = landmarks_from_result(result, w, h)
+            if len(acc.t_ms) - 1 in sampled:
+                acc.people_samples.append((rgb, xyz))
             acc.xyz.append(xyz)
             acc.vis.append(vis)
             acc.world.append(world)
@@ -277,10 +287,13 @@ def extract(path: Path, progress: bool | None = None) -> PoseSequence:
     check_sequence(path.name, t_s, fps, xyz, vis, size, luma)
     channels, spine_facing = spine_channels(acc.spine, xyz)
     person = ~np.isnan(xyz[:, :, :2]).all(axis=(1, 2))
+    count = people.count_people(acc.people_samples)
+    warning = people.people_warning(count)
     meta = {
         "frames_decoded": int(len(t_s)), "frames_with_person": int(person.sum()),
         "rotation_deg": rotation_deg, "pose_model": POSE_MODEL,
         "timestamps_repaired": repaired, "mean_luma": round(luma, 1), "spine_facing": spine_facing,
+        "people_seen": count.people_seen, "warnings": [warning] if warning else [],
     }
     return PoseSequence(xyz=xyz, visibility=vis, t_s=t_s, fps=fps, image_size=size, source=str(path),
                         world_xyz=np.array(acc.world).reshape(-1, K, 3), channels=channels,

@@ -1,0 +1,73 @@
+"""Keep the native libraries' log lines off the user's terminal.
+
+MediaPipe (absl/glog "W0000 ..." and "INFO: Created TensorFlow Lite XNNPACK delegate" lines) and
+FFmpeg ("moov atom not found") write straight to file descriptor 2 from C++, so Python's
+``logging`` and ``warnings`` never see them and they land above our one-line error messages.
+Measured with mediapipe 0.10.21: ``GLOG_minloglevel``, ``TF_CPP_MIN_LOG_LEVEL`` and
+``absl.logging.set_verbosity`` do not stop them; MediaPipe writes them while its graph starts
+(from worker threads, during the first ``process`` call). ``OPENCV_FFMPEG_LOGLEVEL=-8`` does
+silence FFmpeg, but only when set before the first video is opened in the process.
+
+So: FFmpeg is quietened by the environment variable, and the graph start is run with fd 2
+pointed at a scratch file. Set ``HINGECOACH_NATIVE_LOGS=1`` to see the lines when debugging.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from types import TracebackType
+
+DEBUG_ENV = "HINGECOACH_NATIVE_LOGS"
+
+
+def enabled() -> bool:
+    """True unless the person asked to see native logs."""
+    return os.environ.get(DEBUG_ENV, "") not in ("1", "true", "yes")
+
+
+def quiet_ffmpeg() -> None:
+    """Ask OpenCV's FFmpeg backend for no log output (read when the first video is opened)."""
+    if enabled():
+        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
+
+
+class QuietStderr:
+    """Context manager: fd 2 goes to a scratch file until :meth:`release` or the block ends.
+
+    Python-level writes are flushed first, so nothing of ours is lost; exceptions pass through
+    and are printed after fd 2 is restored. Does nothing when fd 2 cannot be duplicated.
+    """
+
+    def __init__(self) -> None:
+        self._saved: int | None = None
+        self._sink = None
+
+    def __enter__(self) -> "QuietStderr":
+        if not enabled():
+            return self
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):
+            return self
+        self._sink = tempfile.TemporaryFile()
+        os.dup2(self._sink.fileno(), 2)
+        self._saved = saved
+        return self
+
+    def release(self) -> None:
+        """Give fd 2 back (idempotent)."""
+        if self._saved is None:
+            return
+        os.dup2(self._saved, 2)
+        os.close(self._saved)
+        self._saved = None
+        if self._sink is not None:
+            self._sink.close()
+            self._sink = None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.release()
