@@ -42,6 +42,8 @@ def assess_rep(kin: Kinematics, rep: Rep, *, level: str | None = None,
                usual_depth_hip_angle_deg: float | None = None) -> RepAssessment:
     m = rep_measures(kin, rep)
     pattern, confidence = classify_pattern(m, level)
+    if rep.partial:  # not a finished rep (e.g. setting the weight down): measured, not graded
+        return RepAssessment(pattern, confidence, [], float("nan"), m)
     faults = check_rep(m, pattern=pattern, view=kin.view, frames=rep_windows(kin, rep), level=level,
                        usual_depth_hip_angle_deg=usual_depth_hip_angle_deg)
     return RepAssessment(pattern, confidence, faults, score_rep(pattern, faults, level), m)
