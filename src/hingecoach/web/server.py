@@ -21,7 +21,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request, UploadFile, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -107,8 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _store_call(history.history, settings)
 
     @app.post("/api/upload")
-    async def upload(file: UploadFile, request: Request) -> JSONResponse:
-        return await _receive_upload(file, request, settings, jobs_dir, executor)
+    async def upload(request: Request) -> JSONResponse:
+        return await _receive_upload(request, settings, jobs_dir, executor)
 
     @app.get("/api/jobs/{job_id}")
     def job_status(job_id: str) -> JSONResponse:
@@ -148,8 +148,9 @@ def _store_call(func, settings: Settings) -> JSONResponse:
         return JSONResponse(history.unavailable(f"The training log could not be read ({type(exc).__name__})."))
 
 
-async def _receive_upload(file: UploadFile, request: Request, settings: Settings, jobs_dir: Path,
-                          executor) -> JSONResponse:
+async def _receive_upload(request: Request, settings: Settings, jobs_dir: Path, executor) -> JSONResponse:
+    """The request body is the video itself (no multipart), streamed to disk and cut off at the
+    size limit: nothing larger than the limit is ever stored, even without a Content-Length."""
     limit = settings.max_upload_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
@@ -158,7 +159,7 @@ async def _receive_upload(file: UploadFile, request: Request, settings: Settings
     dest = folder / "upload.bin"
     size = 0
     with dest.open("wb") as out:
-        while chunk := await file.read(1 << 20):
+        async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
                 out.close()

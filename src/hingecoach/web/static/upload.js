@@ -7,9 +7,8 @@
   function send(file) {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      const form = new FormData();
-      form.append("file", file);
       xhr.open("POST", "/api/upload");
+      xhr.setRequestHeader("Content-Type", "application/octet-stream");
       xhr.upload.onprogress = e => e.lengthComputable && show("Uploading…", e.loaded / e.total);
       xhr.onload = () => {
         let data = {};
@@ -17,7 +16,7 @@
         xhr.status === 200 ? resolve(data) : reject(new Error(data.error || ("HTTP " + xhr.status)));
       };
       xhr.onerror = () => reject(new Error("The upload failed (connection lost)."));
-      xhr.send(form);
+      xhr.send(file);  // the body is the file itself, streamed
     });
   }
 

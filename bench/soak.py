@@ -1,0 +1,87 @@
+"""Soak: one live session fed 30 minutes of landmarks at 30 fps, faster than real time.
+
+Frames go through the same path as the web server's WebSocket handler (JSON parse, message
+checks, LiveSession.push, deferred assessment), taken from the pose of a real clip played in a
+loop (or a synthetic set when ../shared/clips is absent). Prints the process memory (RSS) and
+the count of live Python objects at start and end, and per-5-minute latency, so a leak or a slowdown shows.
+
+    .venv/bin/python -m bench.soak [--minutes 30] [--fps 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import gc
+
+import numpy as np
+
+from bench.live_latency import landmark_frames
+
+
+def rss_mb() -> float:
+    """Resident memory of this process (Linux /proc), MB."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def messages(frames: np.ndarray, size: tuple[int, int], fps: float, n: int):
+    """JSON frame messages as the page sends them, the clip looped, time running on."""
+    texts = []
+    for f in frames:
+        lm = [[None if not np.isfinite(v) else round(float(v), 5) for v in row] for row in f]
+        texts.append(lm)
+    for i in range(n):
+        yield json.dumps({"type": "frame", "t": 1000.0 * i / fps, "w": size[0], "h": size[1],
+                          "lm": texts[i % len(texts)]})
+
+
+def main() -> None:
+    from hingecoach.live import LiveSession
+    from hingecoach.web.protocol import RateLimiter
+    from hingecoach.web.server import Settings, _handle
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--fps", type=float, default=30.0)
+    args = parser.parse_args()
+    frames, size, source = landmark_frames()
+    n = int(args.minutes * 60 * args.fps)
+    block = int(5 * 60 * args.fps)
+    session = LiveSession(defer_assessment=True)
+    limiter = RateLimiter(rate=float("inf"), burst=float("inf"))  # simulated time: no pacing
+    settings = Settings()
+    lat = np.empty(n)  # preallocated: the benchmark's own record must not look like a leak
+    print(f"soak: {args.minutes:.0f} min at {args.fps:.0f} fps = {n} frames ({source}, looped)")
+    start_rss, start_heap = float("nan"), 0
+    wall0 = time.perf_counter()
+    for i, text in enumerate(messages(frames, size, args.fps, n)):
+        t0 = time.perf_counter()
+        reply = _handle(text, session, limiter, settings)
+        lat[i] = (time.perf_counter() - t0) * 1000.0
+        session.run_due()
+        if reply["type"] != "update":
+            raise SystemExit(f"frame {i}: unexpected reply {reply}")
+        if i == int(60 * args.fps):  # after the first simulated minute: buffers are full
+            start_rss, start_heap = rss_mb(), len(gc.get_objects())
+            print(f"  after 1 min: RSS {start_rss:.1f} MB, Python objects {start_heap}, reps {session.rep_count}")
+        if (i + 1) % block == 0:
+            chunk = lat[i + 1 - block:i + 1]
+            print(f"  {(i + 1) / args.fps / 60:4.0f} min: latency median {np.median(chunk):.2f} ms, "
+                  f"p99 {np.percentile(chunk, 99):.2f} ms; RSS {rss_mb():.1f} MB, "
+                  f"objects {len(gc.get_objects())}, reps {session.rep_count}")
+    end_rss, end_heap = rss_mb(), len(gc.get_objects())
+    wall = time.perf_counter() - wall0
+    print(f"  end: RSS {end_rss:.1f} MB, Python objects {end_heap} "
+          f"(after 1 min: {start_rss:.1f} MB, {start_heap} objects); {session.rep_count} reps; "
+          f"results kept {len(session.results)}; {wall:.0f} s wall for {args.minutes:.0f} simulated min")
+    lat_arr = lat
+    print(f"  whole run latency: median {np.median(lat_arr):.2f} ms, p99 {np.percentile(lat_arr, 99):.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
