@@ -31,7 +31,8 @@ def test_plot_functions_draw_on_the_given_axes(mixed):
     assert plots.plot_series(mixed.kinematics, "hip_angle_deg", mixed.reps, mixed.assessments, ax=ax) is ax
     curves = [line for line in ax.lines if len(line.get_xdata()) == mixed.kinematics.n_frames]
     dots = [line for line in ax.lines if line.get_marker() == "o"]
-    assert len(curves) == 1 and len(dots) == len(mixed.reps)
+    assert len(curves) == 1 and len(dots) == 1
+    np.testing.assert_allclose(dots[0].get_xdata(), [r.bottom_s for r in mixed.reps])
     np.testing.assert_allclose(curves[0].get_ydata(), mixed.kinematics["hip_angle_deg"])
     ax2 = Figure().add_subplot()
     assert plots.plot_hip_path(mixed.kinematics, mixed.reps, mixed.assessments, ax=ax2) is ax2
