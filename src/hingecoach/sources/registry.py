@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from hingecoach.errors import HingeInputError
+import numpy as np
+
+from hingecoach.errors import HingeInputError, NoPersonError
 from hingecoach.pose import PoseSequence
 
 Loader = Callable[..., PoseSequence]
@@ -86,7 +88,19 @@ def load(path: str | Path, **options) -> PoseSequence:
     if path.stat().st_size == 0:
         raise HingeInputError(f"{path.name} is empty (0 bytes).", "Record or export the file again.")
     entry = find_loader(path)
-    return entry.loader(path, **options)
+    return check_usable(entry.loader(path, **options), path.name)
+
+
+def check_usable(seq: PoseSequence, name: str) -> PoseSequence:
+    """Refuse a sequence no stage can use (the video source checks more on its own): no frames
+    at all, or no keypoint in any frame (a keypoint file of a clip where nobody was found)."""
+    if seq.n_frames == 0:
+        raise HingeInputError(f"{name} holds no frames.",
+                              "Export the keypoints again from a clip of at least one full repetition.")
+    if not np.isfinite(seq.xyz[..., :2]).any():
+        raise NoPersonError(f"No person in {name}: every keypoint of every frame is missing.",
+                            "Export the keypoints again from a clip where the whole body is in view.")
+    return seq
 
 
 def save_keypoints(seq: PoseSequence, path: str | Path) -> Path:
