@@ -188,3 +188,18 @@ def test_report_with_no_reps(tmp_path):
     a = analyze(still)
     html = report_html(a, video_path=None)
     assert "No repetition found" in html
+
+
+def test_partial_rep_is_shown_but_not_ranked(tmp_path):
+    """A set that ends mid-rep: the partial rep is in the table, never a key frame."""
+    from figures import stick_pose
+
+    down_up = 70 * (0.5 - 0.5 * np.cos(np.linspace(0, 2 * np.pi, 75)))
+    trunk = np.r_[np.zeros(30), down_up, np.zeros(30), down_up[:40]]
+    a = analyze(stick_pose(trunk, np.full(trunk.size, 12.0), np.full(trunk.size, 6.0)))
+    assert [r.partial for r in a.reps] == [False, True]
+    assert [i for _, _, i in key_reps(a)] == [0]
+    html = report_html(a, video_path=None)
+    assert "2 (partial)" in html
+    out = write_annotated_video(a, None, tmp_path / "p.mp4", progress=False)
+    assert len(_decode(out)) == a.pose.n_frames

@@ -209,11 +209,12 @@ def path_html(analysis: Analysis) -> str:
 
 
 def key_reps(analysis: Analysis) -> list[tuple[str, Rep, int]]:
-    """[(label, rep, index)] of the best and the worst rep (completed reps when any)."""
-    pool = [(i, r) for i, r in enumerate(analysis.reps) if not r.partial] or list(enumerate(analysis.reps))
+    """[(label, rep, index)] of the best and the worst graded rep (partial reps are not graded)."""
+    score = {i: a.score for i, a in enumerate(analysis.assessments)
+             if not analysis.reps[i].partial and a.score is not None and math.isfinite(a.score)}
+    pool = [(i, analysis.reps[i]) for i in score]
     if not pool:
         return []
-    score = {i: analysis.assessments[i].score for i, _ in pool}
     best = max(pool, key=lambda p: (score[p[0]], -p[0]))
     worst = min(pool, key=lambda p: (score[p[0]], p[0]))
     if best[0] == worst[0]:

@@ -358,7 +358,9 @@ def draw_counter(img: np.ndarray, plan: OverlayPlan, i: int, st: _Style) -> None
         pattern = plan.patterns[r]
         tag = " (partial)" if rep.partial else ""
         lines.append((f"rep {rep.index}: {pattern.upper()}{tag}", PATTERN_BGR.get(pattern, JOINT_BGR)))
-        lines.append((f"{rep.phase_of(i)}  score {plan.scores[r]:.0f}", JOINT_BGR))
+        score = plan.scores[r]
+        graded = f"score {score:.0f}" if score is not None and np.isfinite(score) else "not graded"
+        lines.append((f"{rep.phase_of(i)}  {graded}", JOINT_BGR))
     sizes = [_text_size(t, scale, thick) for t, _ in lines]
     line_h = max(h for _, h in sizes) + st.pad // 2
     width = max(w for w, _ in sizes) + 2 * st.pad
