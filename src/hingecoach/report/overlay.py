@@ -111,7 +111,8 @@ def pixel_lists(points: dict[str, np.ndarray]) -> dict[str, list]:
     out = {}
     for joint, p in points.items():
         ok = np.isfinite(p).all(axis=1)
-        rounded = np.where(ok[:, None], np.round(p), 0).astype(int).tolist()
+        # clipped: a wild landmark far off-screen must not overflow OpenCV's int coordinates
+        rounded = np.where(ok[:, None], np.round(np.clip(p, -1e5, 1e5)), 0).astype(int).tolist()
         out[joint] = [tuple(xy) if good else None for xy, good in zip(rounded, ok.tolist(), strict=True)]
     return out
 
@@ -156,13 +157,21 @@ def _rep_frames(analysis: Analysis, n: int) -> tuple[np.ndarray, np.ndarray]:
     return rep_of, done
 
 
+def _advice_or_empty(code: str) -> dict[str, str]:
+    """The coaching entry of a fault code; a code without one still gets a flag (its name)."""
+    try:
+        return advice(code)
+    except KeyError:
+        return {"title": code.replace("_", " ")}
+
+
 def _flags(analysis: Analysis, n: int) -> list[list[Flag]]:
     """Per frame, the faults whose evidence frames are on screen (held ``FLAG_HOLD_S``)."""
     hold = int(round(FLAG_HOLD_S * analysis.pose.fps))
     flags: list[list[Flag]] = [[] for _ in range(n)]
     for a in analysis.assessments:
         for f in a.faults:
-            adv = advice(f.code) if f.code else {}
+            adv = _advice_or_empty(f.code)
             flag = Flag(f.code, f.severity, adv.get("title", f.code), adv.get("cue", ""))
             held = dataclasses.replace(flag, evidence=False)
             lo, hi = max(0, f.frames[0]), min(n - 1, f.frames[1] + hold)
