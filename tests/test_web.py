@@ -251,6 +251,17 @@ def test_frame_rate_is_limited():
     assert sum(limiter.allow() for _ in range(100)) == 30  # capped at the burst again
 
 
+def test_frames_beyond_the_rate_are_dropped(make_client):
+    with make_client(max_frames_per_s=5).websocket_connect(WS) as ws:
+        replies = []
+        for i in range(60):
+            ws.send_text(FRAME.replace('"t": 1000', f'"t": {1000 + i}'))
+            replies.append(ws.receive_json())
+    dropped = [r for r in replies if r["type"] == "error"]
+    assert dropped and "Too many frames" in dropped[0]["message"]
+    assert 20 <= len(replies) - len(dropped) <= 40  # the burst of 30, plus what 5/s refills
+
+
 def test_a_flooding_client_is_cut_off_and_others_keep_working(make_client):
     c = make_client()
     with c.websocket_connect(WS) as good, c.websocket_connect(WS) as bad:
@@ -275,3 +286,27 @@ def test_end_set_returns_a_summary(make_client):
         reply = ws.receive_json()
         assert reply["type"] == "summary" and reply["result"]["rep_count"] == 0
         assert reply["logged_set_id"] is None  # nothing to log
+
+
+def test_a_live_set_is_counted_and_logged_to_history(make_client):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from figures import hinge_reps
+
+    seq = hinge_reps(n_reps=3, floor_y=950.0, size=(800, 1000))
+    w, h = seq.image_size
+    norm = np.concatenate([seq.xyz / np.array([w, h, w]), seq.visibility[..., None]], axis=2)
+    c = make_client(max_frames_per_s=1e6)  # replayed faster than real time
+    with c.websocket_connect(WS) as ws:
+        counts = []
+        for i in range(seq.n_frames):
+            ws.send_text(json.dumps({"type": "frame", "t": 1000 * seq.t_s[i] + 1, "w": w, "h": h,
+                                     "lm": norm[i].tolist()}))
+            counts.append(ws.receive_json()["rep_count"])
+        ws.send_text(json.dumps({"type": "end_set", "log": True}))
+        summary = ws.receive_json()
+    assert counts[-1] == 3
+    assert summary["result"]["rep_count"] == 3 and summary["logged_set_id"] is not None
+    sets = c.get("/api/history").json()["sets"]
+    assert [s["rep_count"] for s in sets] == [3]

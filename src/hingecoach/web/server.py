@@ -51,6 +51,7 @@ class Settings:
     db_url: str | None = None
     person: str = "me"
     max_upload_bytes: int = jobs.MAX_UPLOAD_BYTES
+    max_frames_per_s: float = protocol.MAX_FRAMES_PER_S
     executor: Executor | None = None
 
 
@@ -212,7 +213,7 @@ async def _live_socket(ws: WebSocket, app: FastAPI, settings: Settings) -> None:
 
 async def _live_loop(ws: WebSocket, latency_ms: deque, settings: Settings) -> None:
     session = LiveSession(defer_assessment=True)
-    limiter = protocol.RateLimiter()
+    limiter = protocol.RateLimiter(rate=settings.max_frames_per_s)
     errors = 0
     while True:
         message = await ws.receive()
@@ -243,7 +244,7 @@ def _handle(text: str | bytes, session: LiveSession, limiter: protocol.RateLimit
     kind = msg["type"]
     if kind == "frame":
         if not limiter.allow():
-            raise protocol.ProtocolError("Too many frames: at most 60 a second; this one was dropped.")
+            raise protocol.ProtocolError(f"Too many frames: at most {limiter.rate:g} a second; this one was dropped.")
         frame = protocol.parse_frame(msg)
         update = session.push(frame.landmarks, frame.size, frame.t_s)
         return {"type": "update", **update.to_dict()}
