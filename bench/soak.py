@@ -14,6 +14,7 @@ import argparse
 import json
 import time
 import gc
+import os
 
 import numpy as np
 
@@ -56,13 +57,15 @@ def main() -> None:
     limiter = RateLimiter(rate=float("inf"), burst=float("inf"))  # simulated time: no pacing
     settings = Settings()
     lat = np.empty(n)  # preallocated: the benchmark's own record must not look like a leak
+    cpu = np.empty(n)  # CPU time per frame: the engine's own cost, unaffected by other processes
     print(f"soak: {args.minutes:.0f} min at {args.fps:.0f} fps = {n} frames ({source}, looped)")
     start_rss, start_heap = float("nan"), 0
     wall0 = time.perf_counter()
     for i, text in enumerate(messages(frames, size, args.fps, n)):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         reply = _handle(text, session, limiter, settings)
         lat[i] = (time.perf_counter() - t0) * 1000.0
+        cpu[i] = (time.thread_time() - c0) * 1000.0
         session.run_due()
         if reply["type"] != "update":
             raise SystemExit(f"frame {i}: unexpected reply {reply}")
@@ -70,9 +73,10 @@ def main() -> None:
             start_rss, start_heap = rss_mb(), len(gc.get_objects())
             print(f"  after 1 min: RSS {start_rss:.1f} MB, Python objects {start_heap}, reps {session.rep_count}")
         if (i + 1) % block == 0:
-            chunk = lat[i + 1 - block:i + 1]
+            chunk, cchunk = lat[i + 1 - block:i + 1], cpu[i + 1 - block:i + 1]
             print(f"  {(i + 1) / args.fps / 60:4.0f} min: latency median {np.median(chunk):.2f} ms, "
-                  f"p99 {np.percentile(chunk, 99):.2f} ms; RSS {rss_mb():.1f} MB, "
+                  f"p99 {np.percentile(chunk, 99):.2f} ms (CPU {np.median(cchunk):.2f} / "
+                  f"{np.percentile(cchunk, 99):.2f} ms); RSS {rss_mb():.1f} MB, "
                   f"objects {len(gc.get_objects())}, reps {session.rep_count}")
     end_rss, end_heap = rss_mb(), len(gc.get_objects())
     wall = time.perf_counter() - wall0
@@ -80,7 +84,9 @@ def main() -> None:
           f"(after 1 min: {start_rss:.1f} MB, {start_heap} objects); {session.rep_count} reps; "
           f"results kept {len(session.results)}; {wall:.0f} s wall for {args.minutes:.0f} simulated min")
     lat_arr = lat
-    print(f"  whole run latency: median {np.median(lat_arr):.2f} ms, p99 {np.percentile(lat_arr, 99):.2f} ms")
+    print(f"  whole run latency: median {np.median(lat_arr):.2f} ms, p99 {np.percentile(lat_arr, 99):.2f} ms; "
+          f"CPU per frame: median {np.median(cpu):.2f} ms, p99 {np.percentile(cpu, 99):.2f} ms "
+          f"(wall minus CPU = time the OS gave to other processes; load average {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":
