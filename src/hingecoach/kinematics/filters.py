@@ -22,7 +22,7 @@ def interpolate_gaps(values: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> n
     """Linearly fill NaN gaps no longer than ``max_gap_s`` between finite samples; columns
     independently. Longer gaps and gaps at either end stay NaN (no invention of motion)."""
     out = np.array(values, dtype=np.float64, copy=True)
-    cols = out.reshape(out.shape[0], -1)
+    cols = out.reshape(out.shape[0], int(np.prod(out.shape[1:])))  # -1 fails on 0 frames
     for j in range(cols.shape[1]):
         col = cols[:, j]
         bad = np.isnan(col)
@@ -47,7 +47,7 @@ def lowpass_zero_phase(values: np.ndarray, fps: float, cutoff_hz: float, order: 
         return out
     sos = butter(order, cutoff_hz / nyquist, output="sos")
     padlen = 3 * (2 * len(sos) + 1)
-    cols = out.reshape(out.shape[0], -1)
+    cols = out.reshape(out.shape[0], int(np.prod(out.shape[1:])))  # -1 fails on 0 frames
     finite = np.isfinite(cols)
     if finite.all():
         if cols.shape[0] > padlen:

@@ -126,8 +126,8 @@ def open_video(path: Path):
         cap.release()
         if looks_like_container(path):
             raise NotAVideoError(
-                f"{path.name} is damaged or incomplete: its video data cannot be read "
-                "(an interrupted recording or an unfinished copy or download).",
+                f"{path.name} is damaged or incomplete: no video frames can be read from it "
+                "(an interrupted recording, an unfinished copy or download, or an empty recording).",
                 "Copy or export the video again from the camera or phone.")
         raise NotAVideoError(f"{path.name} is not a video file (its content is not a known video format).",
                              "Give an .mp4, .mov, .avi, .mkv or .webm video.")
@@ -244,7 +244,7 @@ def check_sequence(name: str, t_s: np.ndarray, fps: float, xyz: np.ndarray, vis:
     duration_s = float(t_s[-1] + 1.0 / fps)
     if duration_s < cfg["min_duration_s"]:
         raise TooShortError(
-            f"{name} is too short: {duration_s:.2f} s ({n} frames); at least {cfg['min_duration_s']:g} s is needed.",
+            f"{name} is too short: {duration_s:.2f} s ({n} frame{'s' if n != 1 else ''}); at least {cfg['min_duration_s']:g} s is needed.",
             "Record the whole movement, at least one full repetition from standing to standing.")
     person = ~np.isnan(xyz[:, :, :2]).all(axis=(1, 2))
     dark = luma < cfg["dark_mean_luma"]
