@@ -39,8 +39,9 @@ def score_rep(pattern: str, faults: list[Fault], level: str | None = None) -> fl
 
 
 def assess_rep(kin: Kinematics, rep: Rep, *, level: str | None = None,
-               usual_depth_hip_angle_deg: float | None = None) -> RepAssessment:
-    m = rep_measures(kin, rep)
+               usual_depth_hip_angle_deg: float | None = None,
+               first_start_frame: int | None = None) -> RepAssessment:
+    m = rep_measures(kin, rep, first_start_frame)
     pattern, confidence = classify_pattern(m, level)
     if rep.partial:  # not a finished rep (e.g. setting the weight down): measured, not graded
         return RepAssessment(pattern, confidence, [], float("nan"), m)
@@ -51,5 +52,6 @@ def assess_rep(kin: Kinematics, rep: Rep, *, level: str | None = None,
 
 def assess_reps(kin: Kinematics, reps: list[Rep], *, level: str | None = None,
                 usual_depth_hip_angle_deg: float | None = None) -> list[RepAssessment]:
-    return [assess_rep(kin, r, level=level, usual_depth_hip_angle_deg=usual_depth_hip_angle_deg)
-            for r in reps]
+    first = reps[0].start_frame if reps and not reps[0].from_bottom else None
+    return [assess_rep(kin, r, level=level, usual_depth_hip_angle_deg=usual_depth_hip_angle_deg,
+                       first_start_frame=first) for r in reps]

@@ -5,7 +5,9 @@ per-rep measure (see :mod:`hingecoach.assess.measures`), the direction that is b
 ``minor`` and ``major`` limits. The fault fires when any signal passes its ``minor`` limit;
 it is ``major`` when any passes ``major``. ``views`` says from which camera views the fault
 can be seen at all; ``patterns`` restricts it to reps of those patterns; ``requires``
-names extra conditions implemented below (``compensation`` for too_deep).
+names extra conditions implemented below (``compensation`` for too_deep); ``gate`` lists
+signals that must all pass their ``minor`` limit, where measured, for the fault to fire (a second
+symptom that tells it from look-alike faults).
 """
 
 from __future__ import annotations
@@ -51,6 +53,13 @@ def _signal_result(sig: dict[str, Any], m: dict[str, float]) -> tuple[str, float
     return None
 
 
+def _gate_fails(sig: dict[str, Any], m: dict[str, float]) -> bool:
+    """A gate blocks only when it was measured and stays inside its ``minor`` limit (a clip
+    without the baseline it needs is judged on the other signals alone)."""
+    value = m.get(sig["measure"], float("nan"))
+    return math.isfinite(value) and not _passes(value, sig["minor"], sig.get("above", True))
+
+
 def _compensating(m: dict[str, float], cfg: dict[str, Any]) -> bool:
     """Mistake 4: depth is only a fault when something gives way to reach it."""
     comp = cfg["compensation"]
@@ -88,6 +97,8 @@ def check_rep(m: dict[str, float], *, pattern: str, view: str, frames: dict[str,
         if not hits:
             continue
         if "compensation" in cfg.get("requires", []) and not _compensating(m, cfg):
+            continue
+        if any(_gate_fails(g, m) for g in cfg.get("gate", [])):
             continue
         severity = "major" if any(r[0] == "major" for _, r in hits) else "minor"
         sig, (_, value, limit) = next((s, r) for s, r in hits if r[0] == severity)

@@ -100,8 +100,39 @@ def lean_back_deg(kin: Kinematics, rep: Rep, start: tuple[int, int]) -> float:
     return float(stand - np.nanmin(seg))
 
 
-def rep_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
-    """All per-rep measures, named with their units."""
+def hold_frac_rep(kin: Kinematics, rep: Rep, band_frac: float = 0.15) -> float:
+    """Share of the rep (start to end) spent with the hip within ``band_frac`` of its bottom
+    flexion. Mistake 1: when the torso leads, the hip flexion is done early in the descent
+    (and undone late in the ascent) while the rest of the body is still moving, so the hip
+    angle sits at its bottom for much of the rep (clean reps: the bottom pause plus the
+    tails of a smooth movement, about a third)."""
+    if rep.from_bottom or rep.end_frame - rep.start_frame < 4:
+        return float("nan")
+    flex = 180.0 - kin["hip_angle_deg"][rep.start_frame:rep.end_frame + 1]
+    if not np.isfinite(flex).any():
+        return float("nan")
+    top, bottom = np.nanmin(flex), np.nanmax(flex)
+    near = flex >= bottom - band_frac * (bottom - top)
+    return float(near.sum() / flex.size)
+
+
+def torso_length_change_frac(kin: Kinematics, b: tuple[int, int]) -> float:
+    """Hip-shoulder distance at the bottom over the person's standing one, minus 1: a pelvis
+    tucking under at the bottom pulls the shoulders back towards the hips."""
+    torso = np.linalg.norm(kin.points["shoulder"] - kin.points["hip"], axis=1)
+    stand = float(standing_reference(kin["hip_angle_deg"], torso))
+    return _window_values(torso, *b) / stand - 1.0 if stand > 0 else float("nan")
+
+
+def _window_values(x: np.ndarray, lo: int, hi: int) -> float:
+    lo, hi = max(lo, 0), min(hi, x.size - 1)
+    return _median(x[lo:hi + 1]) if hi >= lo else float("nan")
+
+
+def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None) -> dict[str, float]:
+    """All per-rep measures, named with their units. ``first_start_frame`` (the first rep's
+    start) marks the end of the person's own quiet standing before the set: a baseline that
+    removes body type, camera and landmark bias from position measures."""
     w = rep_windows(kin, rep)
     b = w["bottom"]
     s = w["start"] if not rep.from_bottom else w["lockout"]
@@ -144,4 +175,24 @@ def rep_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
     m["com_foot_shift_bottom_frac"] = m["com_foot_bottom_frac"] - _window(kin, "com_foot_frac", *s)
     m["lean_back_lockout_deg"] = lean_back_deg(kin, rep, s) if not rep.from_bottom else float("nan")
     m["trunk_angle_start_deg"] = _window(kin, "trunk_angle_deg", *s)
+    m["hip_hold_frac_rep"] = hold_frac_rep(kin, rep)
+    m["torso_length_change_bottom_frac"] = torso_length_change_frac(kin, b)
+    m["neck_change_bottom_deg"] = m["neck_angle_bottom_deg"] - m["neck_angle_start_deg"]
+    m.update(_baseline_shifts(kin, w, first_start_frame))
     return m
+
+
+def _baseline_shifts(kin: Kinematics, w: dict[str, tuple[int, int]], first_start: int | None
+                     ) -> dict[str, float]:
+    """Centre of mass over the foot at the bottom and standing after the rep (0.4 s from its
+    end), against the person's quiet standing in the second before the set (NaN when there
+    is none)."""
+    out = {"com_foot_bottom_vs_setup_frac": float("nan"), "com_foot_lockout_vs_setup_frac": float("nan")}
+    if first_start is None or first_start < 3:
+        return out
+    lo = max(0, first_start - int(round(1.0 * kin.fps)))
+    base = _window(kin, "com_foot_frac", lo, first_start)
+    out["com_foot_bottom_vs_setup_frac"] = _window(kin, "com_foot_frac", *w["bottom"]) - base
+    top = (w["lockout"][1], w["lockout"][1] + int(round(0.4 * kin.fps)))
+    out["com_foot_lockout_vs_setup_frac"] = _window(kin, "com_foot_frac", *top) - base
+    return out
