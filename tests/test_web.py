@@ -180,8 +180,18 @@ def test_uploaded_clip_is_analysed(make_client, clips_dir):
     assert r.status_code == 200, r.text
     status = _wait(c, r.json()["job"], timeout_s=300)
     assert status["state"] == "done", status
-    result = c.get(f"/api/jobs/{r.json()['job']}/result.json").json()
+    job = r.json()["job"]
+    result = c.get(f"/api/jobs/{job}/result.json").json()
     assert result["rep_count"] == 10
+    try:
+        import hingecoach.report  # noqa: F401  (built by another part of the project)
+    except ImportError:
+        return
+    assert {"report.html", "annotated.mp4"} <= set(status["files"])
+    page = c.get(f"/api/jobs/{job}/report.html")
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["content-security-policy"].startswith("sandbox")
+    assert c.get(f"/api/jobs/{job}/annotated.mp4").content[4:8] == b"ftyp"
 
 
 # -- path traversal --------------------------------------------------------------------------

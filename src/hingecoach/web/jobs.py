@@ -125,10 +125,10 @@ def write_reports(analysis: Any, video: Path, folder: Path) -> list[str]:
         return []
     made = []
     if hasattr(report, "write_report"):
-        report.write_report(analysis, folder / "report.html")
+        report.write_report(analysis, folder / "report.html", video_path=video)
         made.append("report.html")
     if hasattr(report, "write_annotated_video"):
-        report.write_annotated_video(analysis, video, folder / "annotated.mp4")
+        report.write_annotated_video(analysis, video, folder / "annotated.mp4", progress=False)
         made.append("annotated.mp4")
     return [m for m in made if (folder / m).exists()]
 
