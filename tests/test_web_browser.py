@@ -46,7 +46,8 @@ def server(tmp_path):
 
     settings = Settings(data_dir=tmp_path / "web", db_url=f"sqlite:///{tmp_path / 'store.db'}")
     port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    app = create_app(settings)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -55,6 +56,8 @@ def server(tmp_path):
     yield f"http://127.0.0.1:{port}", settings
     srv.should_exit = True
     thread.join(timeout=10)
+    if app.state.executor is not None:
+        app.state.executor.shutdown(wait=True)
 
 
 def _browser(tmp_path: Path, extra_flags: list[str]):
@@ -158,3 +161,38 @@ def test_upload_page_reports_a_fake_video(server, tmp_path):
     finally:
         ctx.close()
         pw.stop()
+
+
+def test_upload_page_shows_the_report_of_a_real_clip(server, tmp_path):
+    if not CLIP.exists():
+        pytest.skip("the real clips are not here: ../shared/clips is absent")
+    base, _ = server
+    pw, ctx = _browser(tmp_path, [])
+    try:
+        page = ctx.new_page()
+        seen = _watch(page)
+        page.goto(f"{base}/upload")
+        page.set_input_files("#file", str(CLIP))
+        page.click("button[type=submit]")
+        page.wait_for_selector("#result table", timeout=240_000)
+        rows = page.eval_on_selector_all("#result tbody tr", "rows => rows.length")
+        heading = page.text_content("#result h2")
+        has_report = page.eval_on_selector_all("#result iframe", "f => f.length")
+        video_ok = page.evaluate("""() => new Promise(resolve => {
+            const v = document.querySelector('#result video');
+            if (!v) return resolve(null);
+            if (v.readyState >= 1) return resolve(v.error === null);
+            v.onloadedmetadata = () => resolve(true); v.onerror = () => resolve(false);
+            setTimeout(() => resolve(v.readyState >= 1), 15000); })""")
+    finally:
+        ctx.close()
+        pw.stop()
+    assert heading.startswith(f"{CLIP_REPS} reps")
+    assert rows >= CLIP_REPS
+    try:
+        import hingecoach.report  # noqa: F401
+    except ImportError:
+        return
+    assert has_report == 1
+    assert video_ok is True
+    assert not seen["errors"], seen["errors"]
