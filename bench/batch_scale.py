@@ -9,7 +9,7 @@
    sampling the resident memory of this process and of all its worker processes; constant
    memory means the late samples are no higher than the early ones.
 
-    .venv/bin/python -m bench.batch_scale [--part scaling|ray|memory|all] [--clips short|all]
+    .venv/bin/python -m bench.batch_scale [--part scaling|ray|clips|memory|all] [--clips short|all]
                                           [--files 10000] [--workers 2]
 
 Other jobs on the machine slow the parallel runs more than the serial one; the load average
@@ -48,8 +48,15 @@ def clip_inputs(which: str) -> list[InputFile]:
 
 
 def timed_run(items: list[InputFile], engine: str, workers: int) -> tuple[float, int, int]:
-    """(seconds, frames analysed, failures) of one batch into a fresh folder, cache off."""
+    """(seconds, frames analysed, failures) of one batch into a fresh folder, cache off; prints
+    the worker processes' CPU seconds per frame (local engine), a figure other jobs on the
+    machine do not change: equal CPU per frame at 1 and N workers means N workers reach N
+    times the rate once they have N idle cores."""
+    import resource
+
     from hingecoach.batch import layout
+
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
 
     with tempfile.TemporaryDirectory(prefix="hinge-bench-") as out:
         settings = JobSettings(out_dir=out, pose_cache=False)
@@ -60,6 +67,11 @@ def timed_run(items: list[InputFile], engine: str, workers: int) -> tuple[float,
         for o in outcomes:
             stored = layout.read_result(Path(out), o["content_hash"]) if o["content_hash"] else None
             frames += int((stored or {}).get("frames") or 0)
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_s = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    if engine == "local" and frames:
+        print(f"  ({engine}, {workers} workers: {1000 * cpu_s / frames:.0f} worker CPU-ms per frame, "
+              f"{cpu_s / seconds:.2f} cores busy on average)")
     return seconds, frames, sum(o["status"] == "failed" for o in outcomes)
 
 
@@ -180,7 +192,8 @@ def part_memory(n_files: int, workers: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("scaling", "ray", "memory", "all"), default="all")
+    parser.add_argument("--part", choices=("scaling", "ray", "clips", "memory", "all"), default="all",
+                        help="clips = scaling and ray")
     parser.add_argument("--clips", choices=("short", "all"), default="short",
                         help="the 11 short shared clips (default) or all 19")
     parser.add_argument("--files", type=int, default=10_000, help="keypoint files in the memory part")
@@ -188,12 +201,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     items = clip_inputs(args.clips)
     local_s = None
-    if args.part in ("scaling", "all"):
+    if args.part in ("scaling", "clips", "all"):
         if not items:
             print(f"scaling: no clips in {CLIPS}")
         else:
             local_s = part_scaling(items, args.workers)
-    if args.part in ("ray", "all"):
+    if args.part in ("ray", "clips", "all"):
         try:
             import ray  # noqa: F401
         except ImportError:

@@ -165,3 +165,36 @@ def test_cli_batch(inputs: Path, tmp_path: Path, capsys) -> None:
     assert "2 analysed" in capsys.readouterr().out
     assert main(["batch", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_interrupted_batch_resumes(tmp_path: Path) -> None:
+    """Ctrl-C in the middle of a batch: what finished is kept and the next run does the rest."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = tmp_path / "in"
+    root.mkdir()
+    for i in range(12):
+        save_keypoints(hinge_reps(2, ankle_x=400.0 + i), root / f"set{i:02d}.csv")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "hingecoach", "batch", str(root), "--out", str(out), "--workers", "1",
+           "--no-progress"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and not list(layout.read_manifest(out)):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=120)
+    first = list(layout.read_manifest(out))
+    assert 1 <= len(first) and proc.returncode in (0, 130)
+    assert not list(out.glob("results/*/*.tmp-*"))  # nothing half-written left behind
+    if proc.returncode == 130:
+        assert len(first) < 12 and not (out / "reps.parquet").exists()
+    stored = [p for p in out.glob("results/*/*.json") if json.loads(p.read_text())["batch"]["status"] == "done"]
+    assert len(stored) >= len(first)  # jobs already running when Ctrl-C came finish and are kept
+    report = run_batch(root, out, workers=1, progress=False)
+    assert report.counts["skipped"] == len(stored) and report.counts["done"] == 12 - len(stored)
+    assert os.path.exists(out / "reps.parquet")

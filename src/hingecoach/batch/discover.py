@@ -53,7 +53,8 @@ def batch_suffixes() -> frozenset[str]:
 
 
 def _is_temporary(name: str) -> bool:
-    return ".tmp" in name or name.startswith(".")
+    """Hidden files and temporary files (ours are ``*.tmp-<random>.<ext>``)."""
+    return name.startswith(".") or ".tmp-" in name or name.endswith(".tmp")
 
 
 def _walk(folder: Path, suffixes: frozenset[str], exclude: Path | None):

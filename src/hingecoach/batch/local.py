@@ -22,6 +22,7 @@ import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 from hingecoach.batch.discover import InputFile
@@ -38,6 +39,8 @@ MAX_TASKS_PER_CHILD = 250
 #: Jobs queued per worker beyond the one it runs: enough to hide the hand-over latency.
 QUEUE_PER_WORKER = 2
 MAX_CRASHES = 2
+#: Where worker processes' stderr goes, inside the output folder.
+WORKER_LOG = "workers.log"
 
 
 def default_workers() -> int:
@@ -64,8 +67,14 @@ def single_threaded_env():
                 os.environ[key] = value
 
 
-def init_worker() -> None:
-    """Runs once in each worker: one OpenCV thread (decoding and colour conversion)."""
+def init_worker(log_file: str | None = None) -> None:
+    """Runs once in each worker: one OpenCV thread (decoding and colour conversion), and the
+    worker's stderr (MediaPipe and FFmpeg write there from C++) appended to ``log_file``
+    so it neither garbles the progress bar nor is lost."""
+    if log_file is not None:
+        fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 2)
+        os.close(fd)
     try:
         import cv2
     except ImportError:
@@ -73,9 +82,10 @@ def init_worker() -> None:
     cv2.setNumThreads(1)
 
 
-def _new_pool(workers: int, max_tasks_per_child: int) -> ProcessPoolExecutor:
+def _new_pool(workers: int, max_tasks_per_child: int, log_file: str | None) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=init_worker, max_tasks_per_child=max_tasks_per_child)
+                               initializer=init_worker, initargs=(log_file,),
+                               max_tasks_per_child=max_tasks_per_child)
 
 
 def _crashed(item: InputFile) -> dict[str, Any]:
@@ -88,12 +98,13 @@ def run_local(items: Iterable[InputFile], settings: JobSettings, workers: int | 
               max_tasks_per_child: int = MAX_TASKS_PER_CHILD) -> Iterator[dict[str, Any]]:
     """Run :func:`run_job` over ``items`` on a spawn process pool; yield each outcome as it ends."""
     workers = workers or default_workers()
+    log_file = str(Path(settings.out_dir) / WORKER_LOG)
     todo = iter(items)
     retry: list[InputFile] = []
     crashes: dict[str, int] = {}
     in_flight: dict[Future, InputFile] = {}
     with single_threaded_env():
-        pool = _new_pool(workers, max_tasks_per_child)
+        pool = _new_pool(workers, max_tasks_per_child, log_file)
         try:
             while True:
                 while len(in_flight) < workers * (1 + QUEUE_PER_WORKER):
@@ -120,6 +131,6 @@ def run_local(items: Iterable[InputFile], settings: JobSettings, workers: int | 
                     retry.extend(in_flight.values())
                     in_flight.clear()
                     pool.shutdown(wait=False, cancel_futures=True)
-                    pool = _new_pool(workers, max_tasks_per_child)
+                    pool = _new_pool(workers, max_tasks_per_child, log_file)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
