@@ -227,11 +227,12 @@ def analyse_ok(capfd, path: Path, tmp_path: Path) -> tuple[dict, str, dict]:
 
 
 def upright(kp: dict) -> bool:
-    """Nose above hips above ankles in most frames with a person."""
+    """Nose and hips above the ankles in most frames with a person (the nose may drop below
+    the hips at the bottom of a hinge, the ankles stay lowest)."""
     xyz = np.array(kp["xyz"], float)
     y = xyz[:, [INDEX["nose"], INDEX["left_hip"], INDEX["left_ankle"]], 1]
     seen = np.isfinite(y).all(axis=1)
-    return bool(seen.any() and ((y[seen, 0] < y[seen, 1]) & (y[seen, 1] < y[seen, 2])).mean() > 0.8)
+    return bool(seen.any() and ((y[seen, 0] < y[seen, 2]) & (y[seen, 1] < y[seen, 2])).mean() > 0.9)
 
 
 @needs_clips
@@ -260,10 +261,15 @@ def test_one_person_gets_no_people_warning(tmp_path, capfd):
 @needs_clips
 @pytest.mark.parametrize("rotation", [90, 180, 270])
 def test_rotated_phone_video_is_read_upright(tmp_path, capfd, rotation):
+    """Like a phone: the stored frames lie turned, a tag says how to turn them back."""
+    turn = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
+    stored = write_video(tmp_path / "stored.mp4", [cv2.rotate(f[:, 50:550], turn[rotation]) for f in clip_frames()])
     rotated = tmp_path / f"rot{rotation}.mp4"
-    ffmpeg("-display_rotation", str(-rotation), "-i", str(SIDE_CLIP), "-c", "copy", str(rotated))
+    tag = {90: "-90", 180: "180", 270: "90"}[rotation]  # ffmpeg's display rotation is counterclockwise
+    ffmpeg("-display_rotation", tag, "-i", str(stored), "-c", "copy", str(rotated))
     _, _, kp = analyse_ok(capfd, rotated, tmp_path)
     assert kp["meta"]["rotation_deg"] == rotation
+    assert kp["image_size"] == [500, 600]  # the upright picture, not the stored one
     assert upright(kp)
 
 
