@@ -98,13 +98,18 @@ def test_live_page_counts_the_clips_reps_and_shows_a_cue(server, tmp_path):
         seen = _watch(page)
         page.goto(f"{base}/live?model=lite")
         page.wait_for_function("window.hingeLive && window.hingeLive.cameraStart !== null", timeout=60_000)
+        # record every text the cue element shows (cues are cleared again after a few seconds)
+        page.evaluate("""() => { window.cueTexts = [];
+            new MutationObserver(() => { const t = document.querySelector('#cue').textContent.trim();
+                if (t) window.cueTexts.push(t); })
+              .observe(document.querySelector('#cue'), {childList: true, characterData: true, subtree: true}); }""")
         # read the count after the clip's last rep, before the fake camera loops the file
         settle_ms = (LEAD_S + CLIP_S + TAIL_S / 2) * 1000
         page.wait_for_function(f"performance.now() - window.hingeLive.cameraStart > {settle_ms}",
                                timeout=int(settle_ms) + 30_000, polling=500)
         state = page.evaluate("window.hingeLive")
         shown = int(page.text_content("#rep-count"))
-        cue = page.text_content("#cue").strip()
+        shown_cues = page.evaluate("window.cueTexts")
         print(f"live page: {shown} reps of {CLIP_REPS}, {state['fps']:.1f} pose frames/s, "
               f"{state['landmarkFrames']}/{state['frames']} frames with landmarks, cues {state['cues']}")
     finally:
@@ -115,7 +120,7 @@ def test_live_page_counts_the_clips_reps_and_shows_a_cue(server, tmp_path):
     # On an idle machine the page runs at ~17 frames/s and counts all 10; under heavy load the
     # lite model at 5-8 frames/s can miss a bottom between two samples.
     assert CLIP_REPS - 2 <= shown <= CLIP_REPS
-    assert cue and cue in state["cues"]
+    assert shown_cues and set(shown_cues) <= set(state["cues"])
     assert not seen["failed"], seen["failed"]
     assert not seen["errors"], seen["errors"]
 

@@ -11,7 +11,8 @@
                                     cameraStart: null};
   const EDGES = [[11, 13], [13, 15], [12, 14], [14, 16], [11, 12], [11, 23], [12, 24], [23, 24],
                  [23, 25], [25, 27], [24, 26], [26, 28], [27, 29], [29, 31], [27, 31], [28, 30], [30, 32], [28, 32]];
-  let socket = null, setStart = null, lastSpoken = "";
+  let socket = null, setStart = null, lastSpoken = "", cueTimer = null;
+  const CUE_SHOWN_MS = 6000;  // a cue belongs to the rep just done; clear it before it goes stale
 
   function noGpu() {
     // Software WebGL (SwiftShader, llvmpipe) makes the GPU path ~15x slower than CPU inference.
@@ -49,6 +50,8 @@
     if (u.cue) {
       state.cues.push(u.cue);
       $("cue").textContent = u.cue;
+      clearTimeout(cueTimer);
+      cueTimer = setTimeout(() => { $("cue").textContent = ""; }, CUE_SHOWN_MS);
       if ($("speak").checked && "speechSynthesis" in window && u.cue !== lastSpoken) {
         speechSynthesis.speak(new SpeechSynthesisUtterance(u.cue));
         lastSpoken = u.cue;
