@@ -91,7 +91,7 @@ def violations(seq: PoseSequence, result: Analysis) -> list[str]:
     t0, t1 = (seq.t_s[0], seq.t_s[-1]) if seq.n_frames else (0.0, 0.0)
     if result.rep_count > seq.n_frames // 3:
         bad.append(f"{result.rep_count} reps in {seq.n_frames} frames")
-    for rep, a in zip(result.reps, result.assessments):
+    for rep, a in zip(result.reps, result.assessments, strict=True):
         if not 0 <= rep.start_frame <= rep.bottom_frame <= rep.end_frame < seq.n_frames:
             bad.append(f"rep {rep.index} frames {rep.start_frame}/{rep.bottom_frame}/{rep.end_frame}")
         if not t0 - 1e-9 <= rep.start_s <= rep.end_s <= t1 + 1e-9:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from figures import hinge_reps
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from figures import hinge_reps
 from hingecoach.analysis import analyze
 from hingecoach.pose import PoseSequence
 
@@ -97,7 +97,7 @@ def check_bounds(seq: PoseSequence) -> None:
     t0, t1 = (seq.t_s[0], seq.t_s[-1]) if seq.n_frames else (0.0, 0.0)
     assert len(result.assessments) == len(result.reps)
     assert result.rep_count <= seq.n_frames // 3  # a rep needs a descent, a bottom and an ascent
-    for rep, assessment in zip(result.reps, result.assessments):
+    for rep, assessment in zip(result.reps, result.assessments, strict=True):
         assert 0 <= rep.start_frame <= rep.bottom_frame <= rep.end_frame < seq.n_frames
         assert t0 - 1e-9 <= rep.start_s <= rep.bottom_s <= rep.end_s <= t1 + 1e-9
         assert not (rep.descent_s < 0 or rep.ascent_s < 0)  # NaN: not seen (a partial rep)

@@ -16,9 +16,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+
 from conftest import CLIPS
 from figures import hinge_reps
-
 from hingecoach.cli import main
 from hingecoach.pose.schema import INDEX
 from hingecoach.sources import save_keypoints

@@ -44,7 +44,7 @@ class QuietStderr:
         self._saved: int | None = None
         self._sink = None
 
-    def __enter__(self) -> "QuietStderr":
+    def __enter__(self) -> QuietStderr:
         if not enabled():
             return self
         try:
