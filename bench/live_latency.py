@@ -75,7 +75,7 @@ def start_server(settings):
 
 
 def _client(port: int, frames: list, size: tuple[int, int], seconds: float, offset: int, fps: float,
-            out: "mp.Queue") -> None:
+            out: mp.Queue) -> None:
     """One paced session (runs in a thread of the client process)."""
     from websockets.sync.client import connect
 

@@ -11,10 +11,10 @@ the count of live Python objects at start and end, and per-5-minute latency, so 
 from __future__ import annotations
 
 import argparse
-import json
-import time
 import gc
+import json
 import os
+import time
 
 import numpy as np
 

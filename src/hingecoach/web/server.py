@@ -64,13 +64,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.latency_ms = deque(maxlen=LATENCY_SAMPLES)
     app.state.sessions = 0
     app.state.executor = settings.executor
+    app.middleware("http")(_guard(settings))
+    for route, name in PAGES.items():
+        app.add_api_route(route, _page(name), methods=["GET"], include_in_schema=False)
+    app.add_api_route("/today", lambda: RedirectResponse("/history#today"), methods=["GET"])
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _add_api(app, settings)
+    _add_jobs(app, settings, jobs_dir)
 
-    def executor() -> Executor:
-        if app.state.executor is None:
-            app.state.executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-        return app.state.executor
+    @app.websocket("/ws/live")
+    async def live(ws: WebSocket) -> None:
+        await _live_socket(ws, app, settings)
 
-    @app.middleware("http")
+    return app
+
+
+def _guard(settings: Settings):
+    """The one middleware every HTTP request passes: Host, token, Origin; security headers."""
     async def guard(request: Request, call_next):
         if not security.host_allowed(request.headers.get("host"), settings.token is not None):
             return JSONResponse({"error": "Unknown host."}, status_code=421)
@@ -88,12 +98,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.token and request.query_params.get("token"):
             response.set_cookie(security.TOKEN_COOKIE, settings.token, httponly=True, samesite="strict")
         return response
+    return guard
 
-    for route, name in PAGES.items():
-        app.add_api_route(route, _page(name), methods=["GET"], include_in_schema=False)
-    app.add_api_route("/today", lambda: RedirectResponse("/history#today"), methods=["GET"])
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+def _add_api(app: FastAPI, settings: Settings) -> None:
     @app.get("/api/health")
     def health() -> dict[str, Any]:
         vendor = STATIC / "vendor" / "mediapipe" / "pose.js"
@@ -106,6 +114,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/api/history")
     def api_history() -> JSONResponse:
         return _store_call(history.history, settings)
+
+
+def _add_jobs(app: FastAPI, settings: Settings, jobs_dir: Path) -> None:
+    def executor() -> Executor:
+        if app.state.executor is None:
+            app.state.executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+        return app.state.executor
 
     @app.post("/api/upload")
     async def upload(request: Request) -> JSONResponse:
@@ -125,12 +140,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"error": "No such file."}, status_code=404)
         headers = {"Content-Security-Policy": "sandbox; default-src 'self' data: blob: 'unsafe-inline'"}
         return FileResponse(folder / name, media_type=jobs.RESULT_FILES[name], headers=headers)
-
-    @app.websocket("/ws/live")
-    async def live(ws: WebSocket) -> None:
-        await _live_socket(ws, app, settings)
-
-    return app
 
 
 def _page(name: str):
