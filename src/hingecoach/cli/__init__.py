@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from hingecoach import __version__
@@ -69,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     except HingeInputError as exc:
         print(f"hinge {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print(f"hinge {args.command}: interrupted; everything already saved is kept.", file=sys.stderr)
         return 130
