@@ -132,7 +132,26 @@ def segment_reps(kin: Kinematics) -> list[Rep]:
             ascent_s=float(t[min(hi, n - 1)] - t[win[1]]) if returns else float("nan"),
             partial=not returns, from_bottom=from_bottom,
         ))
-    return [Rep(**{**r.__dict__, "index": i + 1}) for i, r in enumerate(reps)]
+    return _number_and_separate(reps, t)
+
+
+def _number_and_separate(reps: list[Rep], t: np.ndarray) -> list[Rep]:
+    """Number the reps from 1 and keep each one's span clear of its neighbours: where the
+    search for a rest point ran into the next rep, the boundary is the midpoint between the
+    previous rep's return to standing and the next rep's departure."""
+    out: list[Rep] = []
+    for i, rep in enumerate(reps):
+        fields = {**rep.__dict__, "index": i + 1}
+        if out and rep.start_frame <= out[-1].end_frame:
+            prev = out[-1]
+            cut = (prev.ascent_end_frame + rep.bottom_window[0]) // 2
+            cut = min(max(cut, prev.bottom_window[1] + 1), rep.bottom_window[0] - 1)
+            out[-1] = Rep(**{**prev.__dict__, "end_frame": cut, "end_s": float(t[cut])})
+            fields.update(start_frame=cut + 1, start_s=float(t[cut + 1]))
+            if not rep.from_bottom:
+                fields["descent_s"] = float(t[rep.bottom_window[0]] - t[cut + 1])
+        out.append(Rep(**fields))
+    return out
 
 
 def completed(reps: list[Rep]) -> list[Rep]:
