@@ -16,14 +16,23 @@ from hingecoach.reps import Rep
 
 
 @functools.lru_cache(maxsize=1)
+def _coaching_file() -> dict[str, Any]:
+    return tomllib.loads(resources.files("hingecoach").joinpath("data/coaching.toml").read_text())
+
+
+@functools.lru_cache(maxsize=1)
 def advice_table() -> dict[str, dict[str, str]]:
-    """Fault code (or ``_pattern.squat`` / ``_pattern.stoop``) -> title, why, cue, fix, drill."""
-    text = resources.files("hingecoach").joinpath("data/coaching.toml").read_text()
-    raw = tomllib.loads(text)
+    """Fault code (or ``pattern:squat`` / ``pattern:stoop``) -> title, why, cue, fix, drill."""
+    raw = _coaching_file()
     table = {k: v for k, v in raw.items() if not k.startswith("_")}
     for pattern, entry in raw.get("_pattern", {}).items():
         table[f"pattern:{pattern}"] = entry
     return table
+
+
+def praise_cue() -> str:
+    """What the live coach says after a clean rep (rate-limited like any cue)."""
+    return _coaching_file()["_praise"]["cue"]
 
 
 def advice(code: str) -> dict[str, str]:
@@ -108,7 +117,8 @@ def summarise_set(reps: list[Rep], assessments: list[RepAssessment]) -> SetSumma
 
 class LiveCoach:
     """One cue at a time, the most important first, no more often than ``min_interval_s``,
-    and the same cue not repeated within ``repeat_after_s`` unless it keeps happening."""
+    and the same cue not repeated within ``repeat_after_s``. A clean rep earns praise (also
+    rate-limited), so the person hears that the rep was good, not only what was wrong."""
 
     def __init__(self, min_interval_s: float = 4.0, repeat_after_s: float = 12.0):
         self.min_interval_s = min_interval_s
@@ -120,11 +130,12 @@ class LiveCoach:
         """The cue to say after a rep at time ``now_s``, or None to stay quiet."""
         if self._last_t is not None and now_s - self._last_t < self.min_interval_s:
             return None
-        for code, _ in issues_of(a):
+        items = [code for code, _ in issues_of(a)] or ["_praise"]
+        for code in items:
             last = self._said.get(code)
             if last is not None and now_s - last < self.repeat_after_s:
                 continue
             self._last_t = now_s
             self._said[code] = now_s
-            return advice(code)["cue"]
+            return praise_cue() if code == "_praise" else advice(code)["cue"]
         return None
