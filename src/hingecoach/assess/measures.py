@@ -148,6 +148,8 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
     m["knee_flexion_max_deg"] = 180.0 - float(np.nanmin(kin["knee_angle_deg"][lo:hi + 1]))
     m["shin_angle_bottom_deg"] = _window(kin, "shin_angle_deg", *b)
     m["trunk_angle_bottom_deg"] = _window(kin, "trunk_angle_deg", *b)
+    # hips behind the knees: the thigh's backward tilt, blind to the trunk's shape
+    m["thigh_back_bottom_deg"] = -_window(kin, "thigh_angle_deg", *b)
     m["hip_flexion_bottom_deg"] = 180.0 - m["hip_angle_bottom_deg"]
     m["knee_to_hip_flexion_ratio"] = (m["knee_flexion_bottom_deg"] - m["knee_flexion_start_deg"]) / max(
         m["hip_flexion_bottom_deg"], 1.0)

@@ -28,8 +28,11 @@ def squat_score(m: dict[str, float], cfg: dict[str, float]) -> float:
 
 
 def stoop_score(m: dict[str, float], cfg: dict[str, float]) -> float:
-    """> 0 when the trunk tipped with nearly straight knees while the hips stayed over the feet
-    (little hips-back travel for the lean) and the back rounded: two margins, summed."""
+    """> 0 when the trunk tipped with nearly straight knees while the hips stayed over the feet.
+    Hips-back travel decides: two margins on it (travel per sin(trunk), and the thigh's backward
+    tilt, which a rounded back cannot change), the thigh's counted ``thigh_weight`` times. The
+    back's shape (shoulder below the ear-hip line) only tips a borderline rep: its margin is
+    capped at +-``shoulder_drop_cap`` (a rounded-back hinge with the hips back is a hinge)."""
     trunk = m.get("trunk_angle_bottom_deg", math.nan)
     back = m.get("hip_back_bottom_frac_leg", math.nan)
     knee = m.get("knee_flexion_bottom_deg", math.nan)
@@ -39,9 +42,14 @@ def stoop_score(m: dict[str, float], cfg: dict[str, float]) -> float:
         return -1.0
     back_per_trunk = back / math.sin(math.radians(trunk))
     score = (cfg["stoop_back_per_trunk"] - back_per_trunk) / cfg["travel_soft_frac"]
+    thigh = m.get("thigh_back_bottom_deg", math.nan)
+    if math.isfinite(thigh):
+        score += cfg["thigh_weight"] * (cfg["stoop_thigh_back_deg"] - thigh) / cfg["thigh_soft_deg"]
     drop = m.get("shoulder_drop_bottom_frac_torso", math.nan)
     if math.isfinite(drop):
-        score += (drop - cfg["stoop_shoulder_drop_frac_torso"]) / cfg["shoulder_drop_soft_frac"]
+        cap = cfg["shoulder_drop_cap"]
+        score += min(cap, max(-cap, (drop - cfg["stoop_shoulder_drop_frac_torso"])
+                              / cfg["shoulder_drop_soft_frac"]))
     return score
 
 
