@@ -5,8 +5,8 @@ run)."""
 from collections import Counter
 
 import pytest
-from conftest import CLIPS, clip_labels
 
+from conftest import CLIPS, clip_labels
 from hingecoach.analysis import analyze
 from hingecoach.sources import load
 

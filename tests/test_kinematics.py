@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-from figures import SEG, hinge_reps, stick_pose
 
+from figures import SEG, hinge_reps, stick_pose
 from hingecoach.kinematics import compute_kinematics
 from hingecoach.kinematics.filters import OneEuroFilter, interpolate_gaps, lowpass_zero_phase
 from hingecoach.kinematics.view import detect_facing, detect_view

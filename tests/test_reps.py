@@ -1,6 +1,6 @@
 import numpy as np
-from figures import hinge_reps, stick_pose
 
+from figures import hinge_reps, stick_pose
 from hingecoach.kinematics import compute_kinematics
 from hingecoach.reps import completed, segment_reps
 
@@ -12,7 +12,7 @@ def _reps(seq):
 def test_counts_reps_and_orders_their_events():
     reps = _reps(hinge_reps(n_reps=6))
     assert len(completed(reps)) == 6
-    for a, b in zip(reps, reps[1:]):
+    for a, b in zip(reps, reps[1:], strict=False):
         assert a.end_frame < b.start_frame
     for r in reps:
         assert r.start_frame <= r.bottom_window[0] <= r.bottom_frame <= r.bottom_window[1] <= r.end_frame
@@ -24,7 +24,7 @@ def test_counts_reps_and_orders_their_events():
 def test_back_to_back_reps_do_not_overlap():
     reps = _reps(hinge_reps(n_reps=5, stand_s=0.1))
     assert len(completed(reps)) == 5
-    assert all(a.end_frame < b.start_frame for a, b in zip(reps, reps[1:]))
+    assert all(a.end_frame < b.start_frame for a, b in zip(reps, reps[1:], strict=False))
 
 
 def test_no_ghost_reps_from_standing_and_fidgeting():

@@ -33,7 +33,7 @@ class Analysis:
 
     @property
     def completed(self) -> list[tuple[Rep, RepAssessment]]:
-        return [(r, a) for r, a in zip(self.reps, self.assessments) if not r.partial]
+        return [(r, a) for r, a in zip(self.reps, self.assessments, strict=True) if not r.partial]
 
     @property
     def rep_count(self) -> int:
@@ -42,7 +42,7 @@ class Analysis:
     def to_dict(self) -> dict[str, Any]:
         """The JSON result (schema in the README)."""
         reps = []
-        for rep, a in zip(self.reps, self.assessments):
+        for rep, a in zip(self.reps, self.assessments, strict=True):
             reps.append({
                 "index": rep.index,
                 "partial": rep.partial,

@@ -88,7 +88,7 @@ _STRENGTHS = {
 def summarise_set(reps: list[Rep], assessments: list[RepAssessment]) -> SetSummary:
     """Set score = mean rep score of the completed reps; fix first = the issue that costs the
     most (severity weight x reps affected), ties broken by coaching priority."""
-    done = [(r, a) for r, a in zip(reps, assessments) if not r.partial]
+    done = [(r, a) for r, a in zip(reps, assessments, strict=True) if not r.partial]
     if not done:
         return SetSummary(0, len(reps), None, None, 0, None)
     scores = [a.score for _, a in done]

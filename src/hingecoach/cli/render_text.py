@@ -17,7 +17,7 @@ def _fmt(v: float | None, nd: int = 0) -> str:
 def rep_table(result: Analysis) -> list[str]:
     lines = [f"{'rep':>4} {'start':>6} {'bottom':>6} {'end':>6} {'depth':>6} {'knee':>5} "
              f"{'shin':>5} {'pattern':<7} {'score':>5}  faults"]
-    for rep, a in zip(result.reps, result.assessments):
+    for rep, a in zip(result.reps, result.assessments, strict=True):
         m = a.measures
         faults = ", ".join(f"{f.code}({f.severity[:3]})" for f in a.faults) or "-"
         tag = f"{rep.index}{'*' if rep.partial else ''}"

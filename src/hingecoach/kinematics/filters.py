@@ -15,7 +15,7 @@ def finite_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """[start, stop) index pairs of the runs where ``mask`` is True."""
     m = np.concatenate([[False], np.asarray(mask, dtype=bool), [False]])
     edges = np.flatnonzero(np.diff(m.astype(np.int8)))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 def interpolate_gaps(values: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:

@@ -51,36 +51,9 @@ class PoseSequence:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        xyz = np.asarray(self.xyz, dtype=np.float64)
-        vis = np.asarray(self.visibility, dtype=np.float64)
-        t = np.asarray(self.t_s, dtype=np.float64)
-        k = len(BLAZEPOSE33)
-        if xyz.ndim != 3 or xyz.shape[1:] != (k, 3):
-            raise PoseDataError(f"Expected landmarks of shape (frames, {k}, 3), but got {xyz.shape}.")
+        xyz, vis, t = _checked_arrays(self.xyz, self.visibility, self.t_s)
         n = xyz.shape[0]
-        if vis.shape != (n, k):
-            raise PoseDataError(f"Expected visibility of shape ({n}, {k}), but got {vis.shape}.")
-        if t.shape != (n,):
-            raise PoseDataError(f"Expected {n} timestamps, but got shape {t.shape}.")
-        if n and not np.all(np.isfinite(t)):
-            raise PoseDataError("Expected finite timestamps, but some are NaN or infinite.")
-        if n > 1 and np.any(np.diff(t) <= 0):
-            raise PoseDataError("Expected strictly increasing timestamps, but they repeat or go back.")
-        if np.any(np.isinf(xyz)):
-            raise PoseDataError("Expected finite landmark coordinates or NaN, but got infinity.")
-        vis = np.where(np.isfinite(vis), np.clip(vis, 0.0, 1.0), 0.0)
-        vis = np.where(np.isnan(xyz[..., :2]).any(axis=-1), 0.0, vis)
-        if not (np.isfinite(self.fps) and self.fps > 0):
-            raise PoseDataError(f"Expected a positive frame rate, but got {self.fps!r}.")
-        w, h = (int(v) for v in self.image_size)
-        if w <= 0 or h <= 0:
-            raise PoseDataError(f"Expected a positive image size, but got {self.image_size!r}.")
-        if self.schema != "blazepose33":
-            raise PoseDataError(f"Expected schema 'blazepose33' (map others first), but got {self.schema!r}.")
-        if self.view not in VIEWS:
-            raise PoseDataError(f"Expected view in {VIEWS}, but got {self.view!r}.")
-        if self.facing not in FACINGS:
-            raise PoseDataError(f"Expected facing in {FACINGS}, but got {self.facing!r}.")
+        w, h = _checked_scalars(self)
         channels = {}
         for name, values in self.channels.items():
             arr = np.asarray(values, dtype=np.float64)
@@ -120,13 +93,13 @@ class PoseSequence:
         return self.visibility[:, INDEX[name]]
 
     # -- derivation --------------------------------------------------------------------
-    def replace(self, note: str | None = None, **changes: Any) -> "PoseSequence":
+    def replace(self, note: str | None = None, **changes: Any) -> PoseSequence:
         """A new validated sequence with fields changed; ``note`` is appended to history."""
         if note:
             changes["history"] = tuple(self.history) + (note,)
         return dataclasses.replace(self, **changes)
 
-    def slice(self, start: int, stop: int) -> "PoseSequence":
+    def slice(self, start: int, stop: int) -> PoseSequence:
         """Frames [start, stop) as a new sequence."""
         world = None if self.world_xyz is None else self.world_xyz[start:stop]
         return self.replace(
@@ -138,7 +111,7 @@ class PoseSequence:
             channels={k: v[start:stop] for k, v in self.channels.items()},
         )
 
-    def equals(self, other: "PoseSequence") -> bool:
+    def equals(self, other: PoseSequence) -> bool:
         """Exact equality of every field (NaN equals NaN)."""
         if not isinstance(other, PoseSequence):
             return False
@@ -163,6 +136,47 @@ class PoseSequence:
             and all(same(v, other.channels[k]) for k, v in self.channels.items())
             and self.meta == other.meta
         )
+
+
+def _checked_arrays(xyz_in: Any, vis_in: Any, t_in: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Landmarks, visibility and timestamps as float arrays of matching shapes; visibility
+    clipped to [0, 1] and zero wherever a point is missing."""
+    xyz = np.asarray(xyz_in, dtype=np.float64)
+    vis = np.asarray(vis_in, dtype=np.float64)
+    t = np.asarray(t_in, dtype=np.float64)
+    k = len(BLAZEPOSE33)
+    if xyz.ndim != 3 or xyz.shape[1:] != (k, 3):
+        raise PoseDataError(f"Expected landmarks of shape (frames, {k}, 3), but got {xyz.shape}.")
+    n = xyz.shape[0]
+    if vis.shape != (n, k):
+        raise PoseDataError(f"Expected visibility of shape ({n}, {k}), but got {vis.shape}.")
+    if t.shape != (n,):
+        raise PoseDataError(f"Expected {n} timestamps, but got shape {t.shape}.")
+    if n and not np.all(np.isfinite(t)):
+        raise PoseDataError("Expected finite timestamps, but some are NaN or infinite.")
+    if n > 1 and np.any(np.diff(t) <= 0):
+        raise PoseDataError("Expected strictly increasing timestamps, but they repeat or go back.")
+    if np.any(np.isinf(xyz)):
+        raise PoseDataError("Expected finite landmark coordinates or NaN, but got infinity.")
+    vis = np.where(np.isfinite(vis), np.clip(vis, 0.0, 1.0), 0.0)
+    vis = np.where(np.isnan(xyz[..., :2]).any(axis=-1), 0.0, vis)
+    return xyz, vis, t
+
+
+def _checked_scalars(seq: PoseSequence) -> tuple[int, int]:
+    """Check fps, schema, view and facing; return the image size as ints."""
+    if not (np.isfinite(seq.fps) and seq.fps > 0):
+        raise PoseDataError(f"Expected a positive frame rate, but got {seq.fps!r}.")
+    w, h = (int(v) for v in seq.image_size)
+    if w <= 0 or h <= 0:
+        raise PoseDataError(f"Expected a positive image size, but got {seq.image_size!r}.")
+    if seq.schema != "blazepose33":
+        raise PoseDataError(f"Expected schema 'blazepose33' (map others first), but got {seq.schema!r}.")
+    if seq.view not in VIEWS:
+        raise PoseDataError(f"Expected view in {VIEWS}, but got {seq.view!r}.")
+    if seq.facing not in FACINGS:
+        raise PoseDataError(f"Expected facing in {FACINGS}, but got {seq.facing!r}.")
+    return w, h
 
 
 def empty_landmarks(n_frames: int) -> tuple[np.ndarray, np.ndarray]:
