@@ -180,6 +180,10 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
     m["hip_hold_frac_rep"] = hold_frac_rep(kin, rep)
     m["torso_length_change_bottom_frac"] = torso_length_change_frac(kin, b)
     m["neck_change_bottom_deg"] = m["neck_angle_bottom_deg"] - m["neck_angle_start_deg"]
+    # a flexing spine bows the upper back out of the ear-hip line and shortens the hip-shoulder
+    # chord: both symptoms, in fractions of the torso (half weight on the chord, noisier)
+    m["spine_flex_bottom_frac_torso"] = (m["shoulder_drop_bottom_frac_torso"]
+                                         - 0.5 * m["torso_length_change_bottom_frac"])
     m.update(_baseline_shifts(kin, w, first_start_frame))
     return m
 
