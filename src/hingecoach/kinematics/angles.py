@@ -83,21 +83,36 @@ class Kinematics:
         return np.isfinite(self.series["hip_angle_deg"]) & np.isfinite(self.series["knee_angle_deg"])
 
 
-def merged_joints(seq: PoseSequence, min_visibility: float) -> dict[str, np.ndarray]:
-    """Visibility-weighted left/right midpoints, (frames, 3) per joint; NaN where neither side
-    is visible enough."""
-    out = {}
-    for joint in JOINTS:
-        left, right = (INDEX[n] for n in PAIRS[joint])
-        pts = seq.xyz[:, [left, right], :]
-        w = seq.visibility[:, [left, right]].copy()
-        w[(w < min_visibility) | np.isnan(pts[..., :2]).any(axis=-1)] = 0.0
-        total = w.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.nansum(pts * w[..., None], axis=1) / total[:, None]
-        mean[total == 0] = np.nan
-        out[joint] = mean
-    return out
+_LEFT = np.array([INDEX[PAIRS[j][0]] for j in JOINTS])
+_RIGHT = np.array([INDEX[PAIRS[j][1]] for j in JOINTS])
+_BOTH = np.concatenate([_LEFT, _RIGHT])
+
+
+def merged_joints(seq: PoseSequence, min_visibility: float, dims: int = 3) -> dict[str, np.ndarray]:
+    """Visibility-weighted left/right midpoints, (frames, dims) per joint; NaN where neither
+    side is visible enough."""
+    mean = merged_array(seq, min_visibility, dims)
+    return {joint: mean[:, i] for i, joint in enumerate(JOINTS)}
+
+
+def merged_array(seq: PoseSequence, min_visibility: float, dims: int = 3) -> np.ndarray:
+    """:func:`merged_joints` as one (frames, joints, dims) array in ``JOINTS`` order (the hot
+    path of the kinematics: all joints at once)."""
+    k = len(JOINTS)
+    both = seq.xyz[:, _BOTH, :dims]  # one gather: left joints then right joints
+    w = seq.visibility[:, _BOTH]
+    # PoseSequence zeroes the visibility of points with NaN x/y; other coordinates (world
+    # landmarks, z) may still be NaN, so those are checked here.
+    missing = np.isnan(both[..., 0]) | np.isnan(both[..., 1])
+    if dims > 2:
+        missing |= np.isnan(both[..., 2])
+    w = np.where((w >= min_visibility) & ~missing, w, 0.0)
+    weighted = np.where(w[..., None] > 0, both, 0.0) * w[..., None]
+    total = w[:, :k] + w[:, k:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (weighted[:, :k] + weighted[:, k:]) / total[..., None]
+    mean[total == 0] = np.nan
+    return mean
 
 
 def forward_sign(seq: PoseSequence) -> float:
@@ -153,9 +168,9 @@ def centre_of_mass(p: dict[str, np.ndarray]) -> np.ndarray:
     mass = np.zeros(p["hip"].shape[0])
     for prox, dist, m, c in _COM_SEGMENTS:
         centre = p[prox] + c * (p[dist] - p[prox])
-        ok = np.isfinite(centre).all(axis=1)
-        total[ok] += m * centre[ok]
-        mass[ok] += m
+        ok = ~np.isnan(centre).any(axis=1)
+        total += np.where(ok[:, None], centre, 0.0) * m
+        mass += ok * m
     with np.errstate(invalid="ignore", divide="ignore"):
         com = total / mass[:, None]
     com[mass < 0.7] = np.nan
@@ -208,27 +223,26 @@ def sagittal_axes_world(seq: PoseSequence) -> tuple[np.ndarray, np.ndarray] | No
     return forward, up
 
 
-def sagittal_points(seq: PoseSequence, min_visibility: float) -> tuple[dict[str, np.ndarray], str]:
-    """Merged joints in the sagittal plane (u forward, v up) and the plane used: the image for
-    a side view, the 3D world landmarks rotated into the body's plane for oblique and front
-    views (the image plane is not the sagittal plane there)."""
+def sagittal_points(seq: PoseSequence, min_visibility: float) -> tuple[np.ndarray, str]:
+    """Merged joints in the sagittal plane (u forward, v up), (frames, joints, 2) in ``JOINTS``
+    order, and the plane used: the image for a side view, the 3D world landmarks rotated into
+    the body's plane for oblique and front views (the image plane is not the sagittal plane
+    there)."""
     axes = None
     if seq.view in ("oblique", "front") and seq.world_xyz is not None:
         axes = sagittal_axes_world(seq)
     if axes is None:
-        joints = merged_joints(seq, min_visibility)
-        return to_sagittal(seq, joints), "image"
+        image = merged_array(seq, min_visibility, dims=2)
+        return image * np.array([forward_sign(seq), -1.0]), "image"
     forward, up = axes
-    world = seq.replace(xyz=seq.world_xyz)
-    joints = merged_joints(world, min_visibility)
-    return {j: np.stack([p @ forward, p @ up], axis=-1) for j, p in joints.items()}, "world"
+    world = merged_array(seq.replace(xyz=seq.world_xyz), min_visibility)
+    return np.stack([world @ forward, world @ up], axis=-1), "world"
 
 
 def compute_kinematics(seq: PoseSequence, *, filtered: bool = True) -> Kinematics:
     """All sagittal measures of ``seq``: merge sides, fill short gaps, low-pass, then measure."""
     cfg = section("kinematics")
-    raw, plane = sagittal_points(seq, cfg["min_visibility"])
-    stacked = np.stack([raw[j] for j in JOINTS], axis=1)  # (T, J, 2)
+    stacked, plane = sagittal_points(seq, cfg["min_visibility"])  # (T, J, 2)
     history = list(seq.history) + [f"sagittal plane from {plane} landmarks"]
     stacked = interpolate_gaps(stacked, seq.t_s, cfg["max_gap_s"])
     if filtered:
