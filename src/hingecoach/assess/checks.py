@@ -69,6 +69,8 @@ def _compensating(m: dict[str, float], cfg: dict[str, Any]) -> bool:
         m.get("back_bend_bottom_deg", math.nan) > comp["back_bend_deg"],
         m.get("shoulder_drop_bottom_frac_torso", math.nan) > comp["shoulder_drop_frac_torso"],
         m.get("com_foot_bottom_frac", math.nan) > comp["com_foot_frac"],
+        m.get("spine_flex_bottom_frac_torso", math.nan) > comp.get("spine_flex_frac_torso", math.inf),
+        m.get("com_foot_shift_bottom_frac", math.nan) > comp.get("com_foot_shift_frac", math.inf),
     ])
 
 
