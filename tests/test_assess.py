@@ -67,3 +67,33 @@ def test_pattern_of_simulated_movements(movement):
     result = _set(movement=movement, seed=21)
     assert result.completed
     assert all(a.pattern == movement for _, a in result.completed), [a.pattern for _, a in result.completed]
+
+
+def test_rounded_hinge_with_straight_knees_stays_a_hinge():
+    """Hips-back travel, not the back's shape, tells a hinge from a stoop: a rounded back on a
+    locked-knee hinge whose hips still go back is a hinge (with spine_rounded), not a stoop."""
+    result = _set({"spine_rounded": 0.9, "knees_locked": 0.95}, seed=4)  # the shape rule: 5 stoops
+    patterns = [a.pattern for _, a in result.completed]
+    assert patterns.count("hinge") > len(patterns) / 2, patterns
+    assert _fault_share(result, "spine_rounded") > 0.5
+
+
+def test_too_deep_needs_the_weight_to_slide_forward(clean):
+    result = _set({"too_deep": 0.9})
+    assert _fault_share(result, "too_deep") > 0.5
+    assert _fault_share(clean, "too_deep") == 0
+
+
+def test_long_bottom_pause_is_not_torso_leads():
+    """A hip held at its bottom flexion for most of the rep is Mistake 1 only when the centre
+    of mass also went forward (a long pause over the mid-foot is not)."""
+    from hingecoach.assess.checks import check_rep
+
+    frames = {"start": (0, 1), "bottom": (2, 3), "lockout": (4, 5), "descent": (0, 2)}
+    held = {"hip_hold_frac_rep": 0.65}
+    paused = check_rep({**held, "com_foot_shift_bottom_frac": 0.0}, pattern="hinge", view="side",
+                       frames=frames, level=LEVEL)
+    leaning = check_rep({**held, "com_foot_shift_bottom_frac": 0.15}, pattern="hinge", view="side",
+                        frames=frames, level=LEVEL)
+    assert "torso_leads" not in [f.code for f in paused]
+    assert [(f.code, f.severity) for f in leaning if f.code == "torso_leads"] == [("torso_leads", "major")]
