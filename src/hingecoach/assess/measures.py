@@ -146,6 +146,10 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
     m["knee_flexion_start_deg"] = 180.0 - m["knee_angle_start_deg"]
     lo, hi = rep.start_frame, rep.end_frame
     m["knee_flexion_max_deg"] = 180.0 - float(np.nanmin(kin["knee_angle_deg"][lo:hi + 1]))
+    # the soft knee over the whole rep (start, bottom, deepest): a locked knee stays straight
+    # throughout, a soft one bends somewhere, and three readings average out a noisy one
+    m["knee_soft_bend_deg"] = float(np.nanmean([m["knee_flexion_start_deg"], m["knee_flexion_bottom_deg"],
+                                                 m["knee_flexion_max_deg"]]))
     m["shin_angle_bottom_deg"] = _window(kin, "shin_angle_deg", *b)
     m["trunk_angle_bottom_deg"] = _window(kin, "trunk_angle_deg", *b)
     # hips behind the knees: the thigh's backward tilt, blind to the trunk's shape
