@@ -4,6 +4,8 @@ run)."""
 
 from collections import Counter
 
+import numpy as np
+
 import pytest
 
 from conftest import CLIPS, clip_labels
@@ -53,3 +55,15 @@ def test_side_and_oblique_views_are_told_apart(analysed):
     expected = {c["file"]: ("side" if c["view"] == "side" else "oblique") for c in LABELS
                 if c["view"] in ("side", "oblique-45")}
     assert views == expected
+
+
+@pytest.mark.clips
+@pytest.mark.skipif(not LABELS, reason="the real clips are not here: ../shared/clips is absent")
+def test_back_outline_is_measured_at_the_bottom_of_side_view_reps(analysed):
+    for label in LABELS:
+        result = analysed(label)
+        if result.pose.view != "side":
+            continue
+        bends = [a.measures["back_bend_bottom_deg"] for _, a in result.completed
+                 if a.measures["trunk_angle_bottom_deg"] > 35]
+        assert all(np.isfinite(bends)), (label["file"], bends)

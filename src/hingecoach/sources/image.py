@@ -51,7 +51,7 @@ def load_image(path: Path, **_: Any) -> PoseSequence:
     if result.pose_landmarks is None:
         raise NoPersonError(f"No person found in {path.name}.",
                             "Photograph the whole body from the side, head to feet in view.")
-    channels, spine_facing = spine_channels([spine_readings(result.segmentation_mask, xyz)], xyz[None])
+    channels, spine_facing = spine_channels([spine_readings(result.segmentation_mask, xyz, min_trunk_deg=0.0)], xyz[None])
     meta = {"frames_decoded": 1, "frames_with_person": 1, "rotation_deg": 0, "pose_model": POSE_MODEL,
             "spine_facing": spine_facing}
     return PoseSequence(xyz=xyz.reshape(1, K, 3), visibility=vis[None], t_s=np.zeros(1), fps=1.0,

@@ -32,7 +32,7 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
 POSE_MODEL = "blazepose-full mediapipe 0.10.21"
 MODEL_COMPLEXITY = 1  # "full": the pinned wheel carries lite (0), full (1) and heavy (2)
 #: Bump when anything that changes a source's output changes (it invalidates the cache).
-OUTPUT_VERSION = 2  # 2: meta["people_seen"] and meta["warnings"]
+OUTPUT_VERSION = 3  # 2: meta["people_seen"] and meta["warnings"]; 3: spine skipped in upright frames
 K = len(BLAZEPOSE33)
 KEY_JOINTS = ("hip", "knee", "ankle")
 
@@ -80,12 +80,16 @@ def mid_point(xyz: np.ndarray, name: str) -> np.ndarray:
     return (xyz[INDEX[f"left_{name}"], :2] + xyz[INDEX[f"right_{name}"], :2]) / 2
 
 
-def spine_readings(mask: np.ndarray | None, xyz: np.ndarray) -> dict[str, float]:
-    """Back bend and neck turn of one frame for both facings (NaN without mask or person)."""
-    if mask is None or np.isnan(xyz[:, :2]).all():
+def spine_readings(mask: np.ndarray | None, xyz: np.ndarray, min_trunk_deg: float) -> dict[str, float]:
+    """Back bend and neck turn of one frame for both facings (NaN without mask or person, and
+    in upright frames: the back's shape is judged where the trunk is inclined)."""
+    hip, shoulder = mid_point(xyz, "hip"), mid_point(xyz, "shoulder")
+    dx, dy = shoulder - hip
+    upright = not abs(math.degrees(math.atan2(dx, -dy))) >= min_trunk_deg  # NaN counts as upright
+    if mask is None or upright:
         nan2 = (math.nan, math.nan)
         return spine_mask.spine_angles(np.zeros((1, 1)), nan2, nan2)
-    return spine_mask.spine_angles(mask, mid_point(xyz, "hip"), mid_point(xyz, "shoulder"))
+    return spine_mask.spine_angles(mask, hip, shoulder)
 
 
 def spine_channels(readings: list[dict[str, float]], xyz: np.ndarray) -> tuple[dict, str]:
@@ -189,6 +193,7 @@ def _decode_and_estimate(cap, name: str, progress: bool | None) -> tuple[_Accumu
     size = (0, 0)
     total = int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
     sampled = people.sample_indices(total)
+    min_trunk_deg = section("video")["spine_min_trunk_deg"]
     with _progress_bar(total, name, progress) as bar, QuietStderr() as quiet, \
             make_pose(static_image_mode=False) as pose:
         while True:
@@ -207,7 +212,7 @@ def _decode_and_estimate(cap, name: str, progress: bool | None) -> tuple[_Accumu
             acc.xyz.append(xyz)
             acc.vis.append(vis)
             acc.world.append(world)
-            acc.spine.append(spine_readings(result.segmentation_mask, xyz))
+            acc.spine.append(spine_readings(result.segmentation_mask, xyz, min_trunk_deg))
             acc.luma.append(mean_luma(bgr))
             bar.update(1)
     return acc, size
