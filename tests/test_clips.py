@@ -5,7 +5,6 @@ run)."""
 from collections import Counter
 
 import numpy as np
-
 import pytest
 
 from conftest import CLIPS, clip_labels
