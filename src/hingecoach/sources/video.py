@@ -12,7 +12,10 @@ channels (:mod:`hingecoach.sources.spine_mask`). Results are cached by file cont
 from __future__ import annotations
 
 import math
+import queue
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -185,8 +188,30 @@ def _progress_bar(total: int, name: str, progress: bool | None):
                 disable=not enabled, leave=False)
 
 
+_END = object()
+
+
+def _read_frames(cap, out: queue.Queue) -> None:
+    """Decode frames ahead of the pose model (a thread: OpenCV releases the GIL while it
+    decodes), each as (timestamp ms, RGB frame, mean luma); then the end marker."""
+    import cv2
+
+    try:
+        while True:
+            ok, bgr = cap.read()
+            if not ok or bgr is None:
+                break
+            out.put((cap.get(cv2.CAP_PROP_POS_MSEC), cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), mean_luma(bgr)))
+    finally:
+        out.put(_END)
+
+
 def _decode_and_estimate(cap, name: str, progress: bool | None) -> tuple[_Accumulator, tuple[int, int]]:
-    """Run the pose model over every frame; returns the per-frame results and (w, h)."""
+    """Run the pose model over every frame; returns the per-frame results and (w, h).
+
+    Three stages overlap so the pose model (the bottleneck) never waits: a thread decodes the
+    next frames, the main thread runs BlazePose, and another thread measures the back outline
+    of the frames already done."""
     import cv2
 
     acc = _Accumulator()
@@ -194,16 +219,17 @@ def _decode_and_estimate(cap, name: str, progress: bool | None) -> tuple[_Accumu
     total = int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
     sampled = people.sample_indices(total)
     min_trunk_deg = section("video")["spine_min_trunk_deg"]
+    frames: queue.Queue = queue.Queue(maxsize=8)
+    reader = threading.Thread(target=_read_frames, args=(cap, frames), daemon=True)
+    spine_jobs = []
     with _progress_bar(total, name, progress) as bar, QuietStderr() as quiet, \
-            make_pose(static_image_mode=False) as pose:
-        while True:
-            ok, bgr = cap.read()
-            if not ok or bgr is None:
-                break
-            h, w = bgr.shape[:2]
+            make_pose(static_image_mode=False) as pose, ThreadPoolExecutor(max_workers=1) as spine_pool:
+        reader.start()
+        while (item := frames.get()) is not _END:
+            t_ms, rgb, luma = item
+            h, w = rgb.shape[:2]
             size = (w, h)
-            acc.t_ms.append(cap.get(cv2.CAP_PROP_POS_MSEC))
-            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            acc.t_ms.append(t_ms)
             result = pose.process(rgb)
             quiet.release()  # MediaPipe logs only while its graph starts (first frame)
             xyz, vis, world = landmarks_from_result(result, w, h)
@@ -212,9 +238,12 @@ def _decode_and_estimate(cap, name: str, progress: bool | None) -> tuple[_Accumu
             acc.xyz.append(xyz)
             acc.vis.append(vis)
             acc.world.append(world)
-            acc.spine.append(spine_readings(result.segmentation_mask, xyz, min_trunk_deg))
-            acc.luma.append(mean_luma(bgr))
+            mask = None if result.segmentation_mask is None else np.array(result.segmentation_mask)
+            spine_jobs.append(spine_pool.submit(spine_readings, mask, xyz, min_trunk_deg))
+            acc.luma.append(luma)
             bar.update(1)
+        reader.join()
+        acc.spine = [job.result() for job in spine_jobs]
     return acc, size
 
 
