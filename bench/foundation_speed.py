@@ -43,18 +43,26 @@ def long_sequence(minutes: float = 30.0):
     return one.replace(xyz=xyz, visibility=vis, t_s=t, world_xyz=None, channels={})
 
 
+def _best_seconds(func, repeats: int = 5) -> float:
+    """Fastest of ``repeats`` runs: the machine's other work only ever adds time."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def stages_fps(seq) -> dict[str, float]:
-    out = {}
-    start = time.perf_counter()
+    n = seq.n_frames
     kin = compute_kinematics(seq)
-    out["kinematics"] = seq.n_frames / (time.perf_counter() - start)
-    start = time.perf_counter()
-    segment_reps(kin)
-    out["reps"] = seq.n_frames / (time.perf_counter() - start)
-    start = time.perf_counter()
-    result = analyze(seq)
-    out["all stages (analyze)"] = seq.n_frames / (time.perf_counter() - start)
-    out["reps found"] = result.rep_count
+    out = {
+        "kinematics": n / _best_seconds(lambda: compute_kinematics(seq)),
+        "reps": n / _best_seconds(lambda: segment_reps(kin)),
+        "kinematics + reps": n / _best_seconds(lambda: segment_reps(compute_kinematics(seq))),
+        "all stages (analyze)": n / _best_seconds(lambda: analyze(seq), repeats=2),
+        "reps found": analyze(seq).rep_count,
+    }
     return out
 
 
@@ -85,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n(b) analysis stages on {seq.n_frames} frames ({seq.duration_s / 60:.0f} min of keypoints)")
     for name, value in figures.items():
         print(f"   {name:<24} {value:>12,.0f}{'' if name == 'reps found' else ' frames/s'}")
-    print("   target: > 200,000 frames/s")
+    print("   target: kinematics + reps > 200,000 frames/s (best of 5 runs)")
     return 0
 
 
