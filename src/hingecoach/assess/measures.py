@@ -6,6 +6,9 @@ with a median, so a single bad frame never decides anything.
 
 from __future__ import annotations
 
+import functools
+import warnings
+
 import numpy as np
 
 from hingecoach.kinematics import Kinematics
@@ -63,26 +66,39 @@ def heel_lift_frac_foot(kin: Kinematics, w: dict[str, tuple[int, int]]) -> float
     """Rise of the heel relative to the toe from the start to the bottom, as a fraction of
     foot length (0 = heel stays down)."""
     heel, toe = kin.points["heel"], kin.points["toe"]
-    foot = np.linalg.norm(toe - heel, axis=1)
-    rise = heel[:, 1] - toe[:, 1]
     s0, s1 = w["start"]
     b0, b1 = w["bottom"]
+    lo, hi = max(min(s0, b0), 0), max(s1, b1) + 1  # only the rep's own frames
+    foot = np.linalg.norm(toe[lo:hi] - heel[lo:hi], axis=1)
+    rise = heel[:, 1] - toe[:, 1]
     with np.errstate(invalid="ignore"):
         return (_median(rise[b0:b1 + 1]) - _median(rise[s0:s1 + 1])) / _median(foot)
 
 
 def _running_median(x: np.ndarray, half: int) -> np.ndarray:
     """Median over +-``half`` frames (NaN-aware), so one wild frame cannot make an extreme."""
-    out = np.full(x.shape, np.nan)
-    for i in range(x.size):
-        out[i] = _median(x[max(0, i - half):i + half + 1])
-    return out
+    if x.size == 0:
+        return np.full(x.shape, np.nan)
+    padded = np.pad(np.asarray(x, float), half, constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
+        return np.nanmedian(windows, axis=1)
 
 
+@functools.lru_cache(maxsize=8)
 def standing_trunk_deg(kin: Kinematics) -> float:
     """The person's own standing trunk angle: median over the clip's most upright frames
-    (BlazePose and posture put a standing trunk anywhere in about -5..10 deg)."""
+    (BlazePose and posture put a standing trunk anywhere in about -5..10 deg). Cached per
+    sequence: every rep asks, and it reads the whole clip."""
     return float(standing_reference(kin["hip_angle_deg"], kin["trunk_angle_deg"]))
+
+
+@functools.lru_cache(maxsize=8)
+def _standing_torso(kin: Kinematics) -> tuple[np.ndarray, float]:
+    """Hip-shoulder distance per frame and its standing value (cached per sequence)."""
+    torso = np.linalg.norm(kin.points["shoulder"] - kin.points["hip"], axis=1)
+    return torso, float(standing_reference(kin["hip_angle_deg"], torso))
 
 
 def lean_back_deg(kin: Kinematics, rep: Rep, start: tuple[int, int]) -> float:
@@ -119,8 +135,7 @@ def hold_frac_rep(kin: Kinematics, rep: Rep, band_frac: float = 0.15) -> float:
 def torso_length_change_frac(kin: Kinematics, b: tuple[int, int]) -> float:
     """Hip-shoulder distance at the bottom over the person's standing one, minus 1: a pelvis
     tucking under at the bottom pulls the shoulders back towards the hips."""
-    torso = np.linalg.norm(kin.points["shoulder"] - kin.points["hip"], axis=1)
-    stand = float(standing_reference(kin["hip_angle_deg"], torso))
+    torso, stand = _standing_torso(kin)
     return _window_values(torso, *b) / stand - 1.0 if stand > 0 else float("nan")
 
 
