@@ -13,7 +13,6 @@ many found reps, and every failure with the seed that reproduces it.
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 import traceback
@@ -21,6 +20,7 @@ from collections import Counter
 
 import numpy as np
 
+from bench import fuzz_common
 from hingecoach.analysis import Analysis, analyze
 from hingecoach.pose import PoseSequence
 from hingecoach.sim.api import simulate
@@ -128,20 +128,11 @@ def run(seconds: float, seed: int) -> int:
             counts["FAILED"] += 1
             if len(failures) < 10:
                 failures.append(f"{kind} case seed {case_seed}: " + "; ".join(problems))
-    print(f"fuzz_analysis: {n} cases in {seconds:g} s (seed {seed})")
-    for key in ("simulated", "noise", "with reps", "no reps", "FAILED"):
-        print(f"  {key}: {counts[key]}")
-    for f in failures:
-        print("---\n" + f)
-    return 1 if counts["FAILED"] else 0
+    return fuzz_common.report(f"fuzz_analysis: {n} cases in {seconds:g} s (seed {seed})", counts, ("simulated", "noise", "with reps", "no reps", "FAILED"), failures)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    raise SystemExit(run(args.seconds, args.seed))
+    fuzz_common.main(run, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

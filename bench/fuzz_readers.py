@@ -9,7 +9,6 @@ Prints cases run, how many loaded, how many were rejected cleanly, and every oth
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import fuzz_common
 from hingecoach.errors import HingeInputError
 from hingecoach.pose import PoseSequence
 from hingecoach.sources import load, save_keypoints
@@ -133,20 +133,11 @@ def run(seconds: float, seed: int) -> int:
                 if len(failures) < 10:
                     failures.append(f"{src.name}: {type(exc).__name__}: {exc}\n"
                                     + "".join(traceback.format_exc().splitlines(True)[-4:]))
-    print(f"fuzz_readers: {n} cases in {seconds:g} s over {len(seeds)} seed formats (seed {seed})")
-    for key in ("loaded", "rejected cleanly", "FAILED"):
-        print(f"  {key}: {counts[key]}")
-    for f in failures:
-        print("---\n" + f)
-    return 1 if counts["FAILED"] else 0
+    return fuzz_common.report(f"fuzz_readers: {n} cases in {seconds:g} s over {len(seeds)} seed formats (seed {seed})", counts, ("loaded", "rejected cleanly", "FAILED"), failures)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    raise SystemExit(run(args.seconds, args.seed))
+    fuzz_common.main(run, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
