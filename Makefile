@@ -39,6 +39,7 @@ demo: $(STAMP)
 	$(BIN)/hinge demo
 
 test: $(STAMP) web-assets
+	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 
 bench: $(STAMP) web-assets
