@@ -21,6 +21,11 @@ def _median(x: np.ndarray) -> float:
     return float(np.median(x)) if x.size else float("nan")
 
 
+def _mean_finite(values: list[float]) -> float:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else float("nan")
+
+
 def _window(kin: Kinematics, name: str, lo: int, hi: int) -> float:
     """Median of series ``name`` over frames [lo, hi] (inclusive, clipped)."""
     lo, hi = max(lo, 0), min(hi, kin.n_frames - 1)
@@ -160,11 +165,12 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
     m["knee_flexion_bottom_deg"] = 180.0 - m["knee_angle_bottom_deg"]
     m["knee_flexion_start_deg"] = 180.0 - m["knee_angle_start_deg"]
     lo, hi = rep.start_frame, rep.end_frame
-    m["knee_flexion_max_deg"] = 180.0 - float(np.nanmin(kin["knee_angle_deg"][lo:hi + 1]))
+    knee = kin["knee_angle_deg"][lo:hi + 1]
+    m["knee_flexion_max_deg"] = 180.0 - float(np.nanmin(knee)) if np.isfinite(knee).any() else float("nan")
     # the soft knee over the whole rep (start, bottom, deepest): a locked knee stays straight
     # throughout, a soft one bends somewhere, and three readings average out a noisy one
-    m["knee_soft_bend_deg"] = float(np.nanmean([m["knee_flexion_start_deg"], m["knee_flexion_bottom_deg"],
-                                                 m["knee_flexion_max_deg"]]))
+    m["knee_soft_bend_deg"] = _mean_finite([m["knee_flexion_start_deg"], m["knee_flexion_bottom_deg"],
+                                            m["knee_flexion_max_deg"]])
     m["shin_angle_bottom_deg"] = _window(kin, "shin_angle_deg", *b)
     m["trunk_angle_bottom_deg"] = _window(kin, "trunk_angle_deg", *b)
     # hips behind the knees: the thigh's backward tilt, blind to the trunk's shape
