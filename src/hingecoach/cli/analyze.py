@@ -26,7 +26,7 @@ def register(sub) -> None:
 
 
 def add_output_options(p) -> None:
-    """Options other modules implement (reports, store); present only when they are."""
+    """Outputs beyond the table and JSON, written by hingecoach.cli.outputs (reports, store)."""
     p.add_argument("--video-out", type=Path, metavar="OUT.mp4", help="write an annotated video")
     p.add_argument("--report", type=Path, metavar="OUT.html", help="write an HTML report")
     p.add_argument("--log", action="store_true", help="store the set in your training log")

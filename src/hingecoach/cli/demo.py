@@ -1,8 +1,8 @@
 """`hinge demo`: the main job on the embedded default, with nothing but the repo.
 
-It analyses a real clip from ../shared/clips when one is at hand; otherwise it analyses a set
-the project generates itself (a rendered video of a simulated figure when the renderer is
-installed, else simulated keypoints), and says which."""
+It analyses a real clip from ../shared/clips when one is at hand; otherwise it renders a set
+the project generates itself (a simulated person hinging) and analyses that video, and says
+which. Either way it writes the HTML report."""
 
 from __future__ import annotations
 
@@ -33,27 +33,22 @@ def register(sub) -> None:
 
 
 def _generated_input(out: Path) -> Path:
+    """A set the project makes itself: a simulated person hinging, rendered as a video that
+    goes through the same BlazePose path as a real clip."""
     from hingecoach.sim import simulate
+    from hingecoach.sim.render import render_video
 
     out.mkdir(parents=True, exist_ok=True)
     result = simulate(movement="hinge", reps=6, view="side", seed=7)
-    try:
-        from hingecoach.sim.render import render_video
-
-        path = out / "simulated_hinge.mp4"
-        render_video(result, path)
-        print(f"No real clip at hand: analysing a rendered video of a simulated figure ({path}).")
-        return path
-    except ImportError:
-        from hingecoach.sources import save_keypoints
-
-        path = out / "simulated_hinge.json"
-        save_keypoints(result.pose, path)
-        print(f"No real clip at hand: analysing simulated keypoints ({path}).")
-        return path
+    path = out / "simulated_hinge.mp4"
+    print(f"No real clip at hand (../shared/clips): rendering a simulated person hinging ({path}).")
+    render_video(result, path)
+    return path
 
 
 def run(args) -> int:
+    from hingecoach.report import write_report
+
     shared = shared_dir()
     clip = shared / CLIP if shared else None
     if clip is not None and clip.exists() and not args.generated:
@@ -64,13 +59,8 @@ def run(args) -> int:
     result = analyze(load(path))
     print_analysis(result, explain=False)
     args.out.mkdir(parents=True, exist_ok=True)
-    try:
-        from hingecoach.report import write_report
-
-        report = args.out / "report.html"
-        write_report(result, report)
-        print(f"\nreport: {report}")
-    except ImportError:
-        pass
+    report = args.out / "report.html"
+    write_report(result, report)
+    print(f"\nreport: {report}")
     sys.stdout.flush()
     return 0
