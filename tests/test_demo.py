@@ -1,8 +1,8 @@
 """`hinge demo`, the README's main job, runs and writes its report."""
 
 import pytest
-from conftest import CLIPS
 
+from conftest import CLIPS
 from hingecoach.cli import main
 
 
