@@ -110,7 +110,7 @@ def analyze(pose: PoseSequence, *, level: str | None = None,
     reps = segment_reps(kin)
     assessments = assess_reps(kin, reps, level=level,
                               usual_depth_hip_angle_deg=usual_depth_hip_angle_deg)
-    summary = summarise_set(reps, assessments)
+    summary = summarise_set(reps, assessments, view=pose.view, level=level)
     warnings = source_warnings(pose) + view_warnings(pose)
     if not reps:
         warnings.append("No repetition found: make sure the whole body is in frame and hinge "

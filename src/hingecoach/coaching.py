@@ -75,17 +75,31 @@ class SetSummary:
         return out
 
 
-_STRENGTHS = {
-    "spine_rounded": "Your back stayed long and neutral.",
-    "torso_leads": "Your hips led the movement back.",
-    "knees_too_bent": "Your shins stayed close to vertical.",
-    "knees_locked": "Your knees stayed soft.",
-    "weight_on_toes": "Your weight stayed over your heels and mid-foot.",
-    "incomplete_lockout": "You stood tall at the top of every rep.",
-}
+#: What went well: (text, fault codes that must all be absent from every rep). A strength is
+#: only claimed when its faults could be seen from the camera view and every rep was a hinge
+#: where it speaks of the hinge itself.
+_STRENGTHS = (
+    ("Your back stayed long and neutral.", ("spine_rounded", "spine_overarched")),
+    ("Your hips led the movement back.", ("torso_leads", "pattern:stoop", "pattern:squat")),
+    ("Your shins stayed close to vertical.", ("knees_too_bent", "pattern:squat")),
+    ("Your knees stayed soft: not locked, not squatting.", ("knees_locked", "knees_too_bent", "pattern:squat")),
+    ("Your weight stayed over your heels and mid-foot.", ("weight_on_toes",)),
+    ("You stood tall at the top of every rep.", ("incomplete_lockout", "lockout_lean_back")),
+)
 
 
-def summarise_set(reps: list[Rep], assessments: list[RepAssessment]) -> SetSummary:
+def _strengths(counts: Counter[str], view: str, level: str | None) -> list[str]:
+    faults = section("faults", level)
+    out = []
+    for text, codes in _STRENGTHS:
+        seen = all(view in faults[c].get("views", ()) for c in codes if c in faults)
+        if seen and not any(counts[c] for c in codes):
+            out.append(text)
+    return out
+
+
+def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str = "side",
+                  level: str | None = None) -> SetSummary:
     """Set score = mean rep score of the completed reps; fix first = the issue that costs the
     most (severity weight x reps affected), ties broken by coaching priority."""
     done = [(r, a) for r, a in zip(reps, assessments, strict=True) if not r.partial]
@@ -104,7 +118,7 @@ def summarise_set(reps: list[Rep], assessments: list[RepAssessment]) -> SetSumma
     fix_first = None
     if cost:
         fix_first = min(cost, key=lambda c: (-cost[c], order.index(c)))
-    went_well = [text for code, text in _STRENGTHS.items() if counts[code] == 0]
+    went_well = _strengths(counts, view, level)
     if patterns.get("hinge", 0) == len(done):
         went_well.insert(0, "Every rep was a true hinge: hips back, not down.")
     return SetSummary(

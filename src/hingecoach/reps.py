@@ -82,18 +82,22 @@ def flexion_thresholds(flex: np.ndarray, cfg: dict) -> Thresholds | None:
     return Thresholds(baseline, stand, deep)
 
 
-def _edge_to_rest(flex: np.ndarray, i: int, step: int, limit: int, level: float) -> int:
-    """Walk from ``i`` in direction ``step`` while flexion keeps falling towards ``level``;
-    stop at the first frame at or below ``level`` or where it rises again (the rep's edge)."""
-    j = i
+def _edge_to_rest(flex: np.ndarray, i: int, step: int, limit: int, level: float,
+                  rise_deg: float = 2.0) -> int:
+    """Walk from ``i`` in direction ``step`` (at most ``limit`` frames) to where the body comes
+    to rest: the lowest flexion reached before it rises again by more than ``rise_deg`` (the
+    next movement) or first reaches ``level``. Jitter of a degree does not stop the walk."""
+    best = j = i
     while 0 <= j + step < len(flex) and abs(j + step - i) <= limit:
         nxt = flex[j + step]
-        if not np.isfinite(nxt) or nxt > flex[j] + 0.25:
+        if not np.isfinite(nxt) or nxt > flex[best] + rise_deg:
             break
         j += step
+        if nxt < flex[best]:
+            best = j
         if nxt <= level:
-            break
-    return j
+            return j
+    return best
 
 
 def segment_reps(kin: Kinematics) -> list[Rep]:

@@ -5,7 +5,8 @@ per-rep measure (see :mod:`hingecoach.assess.measures`), the direction that is b
 ``minor`` and ``major`` limits. The fault fires when any signal passes its ``minor`` limit;
 it is ``major`` when any passes ``major``. ``views`` says from which camera views the fault
 can be seen at all; ``patterns`` restricts it to reps of those patterns; ``requires``
-names extra conditions implemented below (``compensation`` for too_deep); ``gate`` lists
+names extra conditions implemented below (``compensation`` for too_deep); a signal with
+``fallback_for = "<measure>"`` counts only when that measure is missing; ``gate`` lists
 signals that must all pass their ``minor`` limit, where measured, for the fault to fire (a second
 symptom that tells it from look-alike faults).
 """
@@ -42,6 +43,12 @@ def _passes(value: float, limit: float, above: bool) -> bool:
 
 
 def _signal_result(sig: dict[str, Any], m: dict[str, float]) -> tuple[str, float, float] | None:
+    """(severity, value, limit) when the signal passes a limit. A signal with ``fallback_for``
+    is a stand-in: it is read only when that better measure could not be taken (e.g. the
+    landmark spine proxy when the mask outline is missing)."""
+    better = sig.get("fallback_for")
+    if better and math.isfinite(m.get(better, float("nan"))):
+        return None
     value = m.get(sig["measure"], float("nan"))
     if not math.isfinite(value):
         return None
