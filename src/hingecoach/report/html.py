@@ -60,6 +60,7 @@ tr.partial td { color:var(--muted); font-style:italic; }
 .pill { display:inline-block; padding:1px 8px; border-radius:999px; color:#fff; font-size:.8rem; }
 .pill.hinge { background:var(--hinge); } .pill.squat { background:var(--squat); }
 .pill.stoop { background:var(--stoop); }
+.stat span.pill { color:#fff; font-size:1.1rem; padding:2px 12px; margin:6px 0 4px; }
 .sev { display:inline-block; padding:0 6px; border-radius:6px; font-size:.78rem; margin:1px 2px; white-space:nowrap;
        border:1px solid currentColor; }
 .sev.minor { color:var(--minor); } .sev.major { color:var(--major); }
