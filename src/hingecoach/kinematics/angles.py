@@ -126,12 +126,6 @@ def forward_sign(seq: PoseSequence) -> float:
     return -1.0 if detect_facing(seq) == "left" else 1.0
 
 
-def to_sagittal(seq: PoseSequence, joints: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Image (x right, y down) -> sagittal (u forward, v up), (frames, 2) per joint."""
-    sign = forward_sign(seq)
-    return {j: np.stack([sign * p[:, 0], -p[:, 1]], axis=-1) for j, p in joints.items()}
-
-
 def _angle_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Unsigned angle in degrees between 2-D vectors, row by row."""
     dot = np.einsum("ij,ij->i", a, b)

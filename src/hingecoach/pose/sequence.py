@@ -177,9 +177,3 @@ def _checked_scalars(seq: PoseSequence) -> tuple[int, int]:
     if seq.facing not in FACINGS:
         raise PoseDataError(f"Expected facing in {FACINGS}, but got {seq.facing!r}.")
     return w, h
-
-
-def empty_landmarks(n_frames: int) -> tuple[np.ndarray, np.ndarray]:
-    """NaN landmarks and zero visibility for ``n_frames`` frames, to be filled by a source."""
-    k = len(BLAZEPOSE33)
-    return np.full((n_frames, k, 3), np.nan), np.zeros((n_frames, k))
