@@ -20,7 +20,7 @@ READERS = {
     "mediapipe-csv": (foreign.load_mediapipe_csv, ".csv"),
     "mediapipe-json": (foreign.load_mediapipe_json, ".json"),
 }
-SNIFFS = (keypoints_file._sniff_json, keypoints_file._sniff_csv, foreign._sniff_coco,
+SNIFFS = (keypoints_file._sniff, foreign._sniff_coco,
           foreign._sniff_openpose, foreign._sniff_mediapipe_json, foreign._sniff_mediapipe_csv)
 
 _FUZZ = settings(max_examples=40, deadline=None, database=None,

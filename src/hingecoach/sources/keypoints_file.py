@@ -125,13 +125,8 @@ def _write_csv(seq: PoseSequence, path: Path) -> None:
             writer.writerow([_cell(v) for v in row])
 
 
-def _sniff_json(path: Path) -> bool:
-    with path.open("rb") as fh:
-        head = fh.read(4096)
-    return FORMAT.encode() in head
-
-
-def _sniff_csv(path: Path) -> bool:
+def _sniff(path: Path) -> bool:
+    """Our files name the format in their first lines (JSON key or CSV header comment)."""
     with path.open("rb") as fh:
         head = fh.read(4096)
     return FORMAT.encode() in head
@@ -164,7 +159,7 @@ def _build(meta: dict[str, Any], t: np.ndarray, xyz: np.ndarray, vis: np.ndarray
                               "Check the keypoint file against the schema in the README.") from None
 
 
-@register_loader("hingecoach-json", (".json",), sniff=_sniff_json)
+@register_loader("hingecoach-json", (".json",), sniff=_sniff, priority=10)
 def load_json(path: Path, **_: Any) -> PoseSequence:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -196,7 +191,7 @@ def load_json(path: Path, **_: Any) -> PoseSequence:
     return _build(doc, t, xyz, vis, world, channels, path)
 
 
-@register_loader("hingecoach-csv", (".csv",), sniff=_sniff_csv)
+@register_loader("hingecoach-csv", (".csv",), sniff=_sniff, priority=10)
 def load_csv(path: Path, **_: Any) -> PoseSequence:
     meta: dict[str, Any] = {}
     try:

@@ -22,6 +22,7 @@ class _Entry:
     suffixes: tuple[str, ...]
     loader: Loader
     sniff: Sniffer | None
+    priority: int
 
 
 _REGISTRY: list[_Entry] = []
@@ -35,11 +36,15 @@ _LOADER_MODULES = (
 )
 
 
-def register_loader(name: str, suffixes: tuple[str, ...], sniff: Sniffer | None = None):
-    """Decorator: register ``func(path, **options) -> PoseSequence`` for file suffixes."""
+def register_loader(name: str, suffixes: tuple[str, ...], sniff: Sniffer | None = None,
+                    priority: int = 0):
+    """Decorator: register ``func(path, **options) -> PoseSequence`` for file suffixes. Where
+    several loaders share a suffix, higher ``priority`` sniffs first (our own format before
+    lookalikes), whatever order the modules were imported in."""
 
     def wrap(func: Loader) -> Loader:
-        _REGISTRY.append(_Entry(name, tuple(s.lower() for s in suffixes), func, sniff))
+        _REGISTRY.append(_Entry(name, tuple(s.lower() for s in suffixes), func, sniff, priority))
+        _REGISTRY.sort(key=lambda e: -e.priority)  # stable: equal priorities keep their order
         return func
 
     return wrap
