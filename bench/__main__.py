@@ -17,7 +17,7 @@ BENCHMARKS = (
     ("foundation_speed", ["--clips", "4"]),
     ("clips_accuracy", []),
     ("sim_accuracy", []),
-    ("assess_sim", ["--n", "500"]),
+    ("assess_sim", ["--n", "1500"]),
     ("render_suite", []),
     ("report_speed", []),
     ("program_speed", []),

@@ -115,7 +115,7 @@ def lean_back_deg(kin: Kinematics, rep: Rep, start: tuple[int, int]) -> float:
     lo, hi = rep.bottom_window[1], min(kin.n_frames - 1, rep.end_frame + settle)
     trunk = kin["trunk_angle_deg"]
     stand = np.nanmin([standing_trunk_deg(kin), _window(kin, "trunk_angle_deg", *start)])
-    seg = _running_median(trunk[lo:hi + 1], max(1, int(round(0.05 * kin.fps))))
+    seg = _running_median(trunk[lo:hi + 1], max(1, int(round(0.10 * kin.fps))))
     if not np.isfinite(seg).any() or not np.isfinite(stand):
         return float("nan")
     return float(stand - np.nanmin(seg))

@@ -8,15 +8,21 @@ from typing import Any
 import numpy as np
 
 from hingecoach.pose import PoseSequence
+from hingecoach.pose.schema import INDEX
 from hingecoach.sim.body import Body, random_body
 from hingecoach.sim.camera import Camera, random_camera
 from hingecoach.sim.chain import posture
 from hingecoach.sim.faults import check_faults
 from hingecoach.sim.movements import PATTERN, script
 from hingecoach.sim.noise import detect
+from hingecoach.sim.outline import mask_back_bend_deg
 from hingecoach.sim.pose3d import Pose3D, build_pose3d
 from hingecoach.sim.timeline import Rendered, render
 from hingecoach.sim.truth import RepTruth, Truth, true_angles
+
+#: Seed stream of the mask-outline noise, apart from the four drawn from ``seed`` (adding it
+#: changed no landmark of an existing seed).
+OUTLINE_STREAM = 7
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,10 +98,14 @@ def simulate(movement: str = "hinge", reps: int | None = None, faults: dict[str,
                   _phases(rendered), config)
     det = detect(pose3d.blazepose_array(), series["trunk_angle_deg"], camera, body.height_m,
                  noise, noise_rng)
+    found = np.isfinite(det.xyz[:, INDEX["left_hip"], 0]) | np.isfinite(det.xyz[:, INDEX["right_hip"], 0])
+    back_bend = mask_back_bend_deg(pose3d, body, camera, series["trunk_angle_deg"],
+                                   [(r.start_frame, r.end_frame) for r in rep_truth], found, noise,
+                                   np.random.default_rng([seed, OUTLINE_STREAM]))
     pose = PoseSequence(
         xyz=det.xyz, visibility=det.visibility, t_s=rendered.t_s, fps=camera.fps,
         image_size=camera.image_size, source=f"sim:{movement}:seed={seed}", view=camera.view,
-        facing=camera.facing, world_xyz=det.world_xyz,
+        facing=camera.facing, world_xyz=det.world_xyz, channels={"back_bend_deg": back_bend},
         history=(f"simulated {movement} x{n_reps} noise={noise}",),
         meta={"simulated": True, "seed": seed, "movement": movement, "noise": noise},
     )

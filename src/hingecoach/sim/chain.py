@@ -153,7 +153,7 @@ def _shoulder_offset(body: Body, c7: np.ndarray, thor_dir: np.ndarray) -> np.nda
     return c7 + 0.020 * h * normal(thor_dir) - 0.025 * h * unit(thor_dir)
 
 
-def _chain_points(body: Body, hip: np.ndarray, r: np.ndarray, ch: dict[str, np.ndarray]
+def spine_chain_points(body: Body, hip: np.ndarray, r: np.ndarray, ch: dict[str, np.ndarray]
                   ) -> dict[str, np.ndarray]:
     dirs = _spine_dirs(body, r, ch)
     pts = {"pelvis": hip}
@@ -171,7 +171,7 @@ def neutral_offset_deg(body: Body) -> float:
     so that hip flexion 0 with a neutral spine puts the shoulder straight above the knee line
     (hip angle exactly 180)."""
     zero = {k: np.zeros(1) for k in CHANNELS}
-    pts = _chain_points(body, np.zeros((1, 2)), np.zeros(1), zero)
+    pts = spine_chain_points(body, np.zeros((1, 2)), np.zeros(1), zero)
     d = pts["shoulder"][0] - pts["pelvis"][0]
     return float(np.degrees(np.arctan2(d[0], d[1])))
 
@@ -180,7 +180,7 @@ def upper_body(body: Body, hip: np.ndarray, phi: np.ndarray, ch: dict[str, np.nd
                ) -> dict[str, np.ndarray]:
     """Spine, head and arm points from the hip centre and the thigh direction ``phi``."""
     r = phi + ch["hip_flex_deg"] - neutral_offset_deg(body)
-    pts = _chain_points(body, hip, r, ch)
+    pts = spine_chain_points(body, hip, r, ch)
     dirs = pts.pop("_dirs")
     head_dir = dirs[:, 5] + 0.5 * ch["neck_flex_deg"]
     pts["head_dir"] = head_dir

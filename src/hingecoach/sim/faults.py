@@ -26,6 +26,10 @@ lockout_lean_back    the rep ends with 10 s degrees of hip hyperextension and 15
                      extension: trunk behind vertical (Return)
 ===================  ======================================================================
 
+A rep's ``spine_rounded`` label also covers rounding another cause puts in the back (a stoop
+bends the spine by design; too_deep spills flexion into it): see
+:func:`hingecoach.sim.movements.label_spine_flexion`.
+
 A rep's label gives each fault's severity and a class: ``minor`` below ``MAJOR_CUT`` (0.5),
 ``major`` from it up. Severities vary by +-10 % from rep to rep (a person is not a machine), so
 a set asked at 0.5 may hold both classes; the label of each rep is what was simulated.

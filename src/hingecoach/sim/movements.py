@@ -28,6 +28,13 @@ MOVEMENTS = ("hinge", "squat", "stoop", "kneeling")
 PATTERN = {"hinge": "hinge", "squat": "squat", "stoop": "stoop", "kneeling": "hinge"}
 
 
+#: Lumbar plus thoracic flexion of ``spine_rounded`` at severity 1 (sim.faults).
+SPINE_ROUNDED_FULL_DEG = 50.0
+#: Flexion beyond the person's own under this severity is not labelled (the suite's minor
+#: faults start at 0.2).
+SPINE_LABEL_FLOOR = 0.2
+
+
 @dataclass(frozen=True)
 class Style:
     """How this person moves (drawn once per set)."""
@@ -127,6 +134,18 @@ def finalise(plan: RepPlan, movement: str, body: Body) -> RepPlan:
     return plan
 
 
+def label_spine_flexion(plan: RepPlan, style: Style) -> None:
+    """Label the back rounding a rep holds at the bottom whatever caused it: a stoop bends the
+    spine by design and a too-deep rep spills flexion into it (:func:`finalise`), and a coach
+    sees a rounded back either way. Severity in the fault's own units (``spine_rounded`` at 1
+    adds 50 deg of lumbar plus thoracic flexion), from SPINE_LABEL_FLOOR up, never lowered."""
+    flex = (plan.bottom["lumbar_flex_deg"] + plan.bottom["thoracic_flex_deg"]
+            - style.lumbar_deg - style.thoracic_deg)
+    severity = min(1.0, flex / SPINE_ROUNDED_FULL_DEG)
+    if severity >= SPINE_LABEL_FLOOR and severity > plan.faults.get("spine_rounded", 0.0):
+        plan.faults["spine_rounded"] = round(severity, 4)
+
+
 def rep_segments(plan: RepPlan, rng: np.random.Generator) -> list[Segment]:
     """descent, bottom, ascent, top pause (the lockout posture is held, then eased back to
     upright if it was a lean-back, so the next rep starts from standing)."""
@@ -199,6 +218,7 @@ def script(movement: str, n_reps: int, faults: dict[str, float], body: Body,
     for _ in range(n_reps):
         plan = finalise(apply_faults(good_plan(movement, style, rng), faults, movement, rng),
                         movement, body)
+        label_spine_flexion(plan, style)
         reps.append((len(segs), plan))
         segs += rep_segments(plan, rng)
     if setup:

@@ -21,14 +21,22 @@ NOISES = ("low", "typical", "typical", "high")
 MOVEMENT_MIX = ("hinge", "hinge", "hinge", "hinge", "squat", "stoop", "kneeling")
 
 
+#: Faults that undo each other in the same channels (lumbar and thoracic flexion).
+CONTRADICTORY = ("spine_rounded", "spine_overarched")
+
+
 def _faults(rng: np.random.Generator, movement: str) -> dict[str, float]:
     """None (40 %), one fault (45 %) at minor (0.2-0.45) or major (0.55-1.0), or two (15 %)."""
     allowed = [c for c in FAULT_CODES if movement != "kneeling" or c not in NOT_KNEELING]
     if movement in ("squat", "stoop"):
         allowed = [c for c in allowed if c not in ("knees_too_bent", "knees_locked", "too_deep")]
+    if movement == "stoop":  # a stoop is Mistake 1 with a rounded back by design: it cannot
+        allowed = [c for c in allowed if c not in ("spine_overarched", "torso_leads")]  # add them
     u = rng.random()
     n = 0 if u < 0.4 else (1 if u < 0.85 else 2)
     codes = rng.choice(allowed, size=n, replace=False) if n else []
+    if set(CONTRADICTORY) <= set(codes):  # one spine cannot both round and over-arch
+        codes = codes[:1]
     out = {}
     for code in codes:
         major = rng.random() < 0.5

@@ -47,6 +47,7 @@ def pose_settings(static_image_mode: bool) -> dict[str, Any]:
         "pose_model": POSE_MODEL, "model_complexity": MODEL_COMPLEXITY,
         "static_image_mode": static_image_mode, "enable_segmentation": True,
         "smooth_landmarks": not static_image_mode, "output_version": OUTPUT_VERSION,
+        "spine_min_trunk_deg": section("video")["spine_min_trunk_deg"],
     }
 
 
