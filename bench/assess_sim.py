@@ -10,7 +10,13 @@ default seeds'.
 Grading level: kneeling sets use the ``hero_squat`` level; standing sets use ``dowel`` (the
 simulator's movements are bodyweight hinges, graded by the guide's own standard). Reps are
 matched to the truth by their bottom time. A fault that cannot be seen from the detected view
-(e.g. the spine from the front) is counted as not assessable, not as missed.
+(e.g. the spine from the front) is counted as not assessable, not as missed, and so is a
+fault on a set the simulator never gives it (``sim.suite.applicable_faults``: the knee and
+depth faults belong to hinge sets; squat and stoop sets are scored by their pattern; any set
+can hold a rounded back, since a stoop's is labelled). A fault whose
+level names it by the rep's pattern (``named_by_pattern``: at the bodyweight levels a rep
+called a squat is Mistake 2, "knees bent too much, turns into a squat", coached as such)
+counts as called on such a rep, on clean reps too.
 """
 
 from __future__ import annotations
@@ -24,8 +30,8 @@ from typing import Any
 from hingecoach.analysis import analyze
 from hingecoach.config import section
 from hingecoach.sim import simulate
-from hingecoach.sim.faults import MAJOR_CUT
-from hingecoach.sim.suite import accuracy_suite
+from hingecoach.sim.faults import FAULT_CODES, MAJOR_CUT
+from hingecoach.sim.suite import accuracy_suite, applicable_faults
 
 
 def level_for(movement: str) -> str:
@@ -38,16 +44,19 @@ def evaluate_set(cfg: dict[str, Any]) -> dict[str, Any]:
     result = analyze(sim.pose, level=level)
     faults_cfg = section("faults", level)
     truth_reps = sim.truth.reps
+    applicable = set(applicable_faults(cfg["movement"])) | {"spine_rounded"}  # rounding: any set
     out = {"cfg": cfg, "reps_true": len(truth_reps), "reps": result.rep_count, "view": result.pose.view,
            "matched": []}
     for rep, a in result.completed:
         match = next((t for t in truth_reps if t.start_s - 0.3 <= rep.bottom_s <= t.end_s + 0.3), None)
         if match is None:
             continue
-        assessable = {c for c, fc in faults_cfg.items() if result.pose.view in fc.get("views", [])}
+        assessable = {c for c, fc in faults_cfg.items() if result.pose.view in fc.get("views", [])
+                      and (c not in FAULT_CODES or c in applicable)}
+        named = {c: "major" for c, fc in faults_cfg.items() if fc.get("named_by_pattern") == a.pattern}
         out["matched"].append({
             "pattern_true": match.pattern, "pattern": a.pattern,
-            "faults_true": dict(match.faults), "faults": {f.code: f.severity for f in a.faults},
+            "faults_true": dict(match.faults), "faults": named | {f.code: f.severity for f in a.faults},
             "assessable": assessable,
         })
     return out

@@ -68,17 +68,18 @@ def _gate_fails(sig: dict[str, Any], m: dict[str, float]) -> bool:
 
 
 def _compensating(m: dict[str, float], cfg: dict[str, Any]) -> bool:
-    """Mistake 4: depth is only a fault when something gives way to reach it."""
+    """Mistake 4: depth is only a fault when something gives way to reach it (at least
+    ``min_count`` of the compensations, default 1)."""
     comp = cfg["compensation"]
     knees = m.get("knee_flexion_bottom_deg", math.nan) - m.get("knee_flexion_start_deg", math.nan)
-    return any([
+    return sum([
         knees > comp["knee_flexion_gain_deg"],
         m.get("back_bend_bottom_deg", math.nan) > comp["back_bend_deg"],
         m.get("shoulder_drop_bottom_frac_torso", math.nan) > comp["shoulder_drop_frac_torso"],
         m.get("com_foot_bottom_frac", math.nan) > comp["com_foot_frac"],
         m.get("spine_flex_bottom_frac_torso", math.nan) > comp.get("spine_flex_frac_torso", math.inf),
         m.get("com_foot_shift_bottom_frac", math.nan) > comp.get("com_foot_shift_frac", math.inf),
-    ])
+    ]) >= comp.get("min_count", 1)
 
 
 def _depth_signal(cfg: dict[str, Any], usual_depth_hip_angle_deg: float | None) -> list[dict[str, Any]]:

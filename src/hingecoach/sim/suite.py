@@ -25,13 +25,22 @@ MOVEMENT_MIX = ("hinge", "hinge", "hinge", "hinge", "squat", "stoop", "kneeling"
 CONTRADICTORY = ("spine_rounded", "spine_overarched")
 
 
-def _faults(rng: np.random.Generator, movement: str) -> dict[str, float]:
-    """None (40 %), one fault (45 %) at minor (0.2-0.45) or major (0.55-1.0), or two (15 %)."""
+def applicable_faults(movement: str) -> list[str]:
+    """The faults a set of ``movement`` can be given (in FAULT_CODES order): the knee and depth
+    faults are hinge faults (a squat or a stoop is scored by its pattern), a kneeling person
+    has no knee, depth or foot faults, and a stoop is Mistake 1 with a rounded back by design,
+    so it can be neither torso-led nor over-arched on top."""
     allowed = [c for c in FAULT_CODES if movement != "kneeling" or c not in NOT_KNEELING]
     if movement in ("squat", "stoop"):
         allowed = [c for c in allowed if c not in ("knees_too_bent", "knees_locked", "too_deep")]
-    if movement == "stoop":  # a stoop is Mistake 1 with a rounded back by design: it cannot
-        allowed = [c for c in allowed if c not in ("spine_overarched", "torso_leads")]  # add them
+    if movement == "stoop":
+        allowed = [c for c in allowed if c not in ("spine_overarched", "torso_leads")]
+    return allowed
+
+
+def _faults(rng: np.random.Generator, movement: str) -> dict[str, float]:
+    """None (40 %), one fault (45 %) at minor (0.2-0.45) or major (0.55-1.0), or two (15 %)."""
+    allowed = applicable_faults(movement)
     u = rng.random()
     n = 0 if u < 0.4 else (1 if u < 0.85 else 2)
     codes = rng.choice(allowed, size=n, replace=False) if n else []
