@@ -201,6 +201,8 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
         else float("nan")
     m["com_foot_shift_bottom_frac"] = m["com_foot_bottom_frac"] - _window(kin, "com_foot_frac", *s)
     m["lean_back_lockout_deg"] = lean_back_deg(kin, rep, s) if not rep.from_bottom else float("nan")
+    # the other side of the same reading: a trunk that never gets back to the upright line
+    m["upright_shortfall_deg"] = -m["lean_back_lockout_deg"]
     m["trunk_angle_start_deg"] = _window(kin, "trunk_angle_deg", *s)
     m["hip_hold_frac_rep"] = hold_frac_rep(kin, rep)
     m["torso_length_change_bottom_frac"] = torso_length_change_frac(kin, b)

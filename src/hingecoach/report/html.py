@@ -281,6 +281,11 @@ _MEASURE_WORDS = {
     "hip_forward_shift_bottom_frac_leg": ("hips sliding forward at the bottom (leg lengths)", ""),
     "lockout_hip_angle_deg": ("hip angle at the top", "°"),
     "lockout_trunk_angle_deg": ("trunk angle at the top", "°"),
+    "upright_shortfall_deg": ("trunk short of your upright line at the top", "°"),
+    "lean_back_lockout_deg": ("trunk behind your upright line at the top", "°"),
+    "com_foot_lockout_vs_setup_frac": ("weight forward of your set-up stance, standing (foot lengths)", ""),
+    "hip_hold_frac_rep": ("share of the rep with the hips already at full bend", ""),
+    "knee_soft_bend_deg": ("knee bend over the rep (mean of start, bottom, deepest)", "°"),
     "knee_flexion_start_deg": ("knee bend when standing", "°"),
     "stance_width_ratio": ("ankle spacing / shoulder width", ""),
 }
