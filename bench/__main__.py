@@ -19,6 +19,7 @@ BENCHMARKS = (
     ("sim_accuracy", []),
     ("assess_sim", ["--n", "1500"]),
     ("render_suite", []),
+    ("outline_check", []),
     ("report_speed", []),
     ("program_speed", []),
     ("live_latency", []),
