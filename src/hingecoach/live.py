@@ -12,7 +12,8 @@ of the most recent frames, arranged so that the per-frame cost stays flat:
   (:func:`hingecoach.kinematics.view.with_view`);
 * once per rep, when hip flexion falls back to standing: :func:`hingecoach.reps.segment_reps`
   over the window, then :func:`hingecoach.kinematics.angles.measure` and
-  :func:`hingecoach.assess.assess_rep` over the new rep only, and
+  :func:`hingecoach.assess.assess_measured` over the new rep only (set evidence from the
+  reps so far, :func:`hingecoach.assess.set_medians`), and
   :class:`hingecoach.coaching.LiveCoach` for at most one cue.
 
 Memory is bounded: the window is ``window_s`` seconds of frames in preallocated arrays, and at
@@ -31,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from hingecoach.assess import RepAssessment, assess_rep
+from hingecoach.assess import RepAssessment, assess_measured, rep_measures, set_medians
 from hingecoach.coaching import LiveCoach, SetSummary, summarise_set
 from hingecoach.config import section
 from hingecoach.kinematics.angles import JOINTS, Kinematics, measure, stance_width_ratio
@@ -429,7 +430,11 @@ class LiveSession:
         lo = int(np.searchsorted(t, t[rep.start_frame] - ASSESS_MARGIN_S, side="left"))
         kin = self._window_kinematics(lo)
         local = _shift_rep(rep, lo)
-        a = assess_rep(kin, local, level=self.level, usual_depth_hip_angle_deg=self.usual_depth_hip_angle_deg)
+        # set evidence from the reps so far, as offline reads it from the whole set
+        m = rep_measures(kin, local)
+        done = [(r, x.measures) for r, x in self.results]
+        set_values = set_medians([x for _, x in done] + [m], [r for r, _ in done] + [local], self.level)
+        a = assess_measured(kin, local, m, self.level, self.usual_depth_hip_angle_deg, set_values)
         local = dataclasses.replace(local, index=index)
         self.results.append((local, a))
         self.last_score = a.score

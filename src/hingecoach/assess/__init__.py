@@ -3,6 +3,8 @@ a 0-100 score. Pure functions of the kinematics and the reps."""
 
 from __future__ import annotations
 
+import math
+import statistics
 from dataclasses import dataclass, field
 
 from hingecoach.assess.checks import Fault, check_rep
@@ -12,7 +14,8 @@ from hingecoach.config import section
 from hingecoach.kinematics import Kinematics
 from hingecoach.reps import Rep
 
-__all__ = ["Fault", "RepAssessment", "assess_rep", "assess_reps", "score_rep"]
+__all__ = ["Fault", "RepAssessment", "assess_measured", "assess_rep", "assess_reps", "rep_measures",
+           "score_rep", "set_medians"]
 
 
 @dataclass(frozen=True)
@@ -40,18 +43,47 @@ def score_rep(pattern: str, faults: list[Fault], level: str | None = None) -> fl
 
 def assess_rep(kin: Kinematics, rep: Rep, *, level: str | None = None,
                usual_depth_hip_angle_deg: float | None = None,
-               first_start_frame: int | None = None) -> RepAssessment:
-    m = rep_measures(kin, rep, first_start_frame)
+               first_start_frame: int | None = None,
+               set_values: dict[str, float] | None = None) -> RepAssessment:
+    """One rep; ``set_values`` are the set's medians of the measures its faults read as set
+    evidence (:func:`set_medians`), absent when the rep is judged alone."""
+    return assess_measured(kin, rep, rep_measures(kin, rep, first_start_frame), level,
+                   usual_depth_hip_angle_deg, set_values)
+
+
+def assess_measured(kin: Kinematics, rep: Rep, m: dict[str, float], level: str | None,
+                    usual_depth_hip_angle_deg: float | None, set_values: dict[str, float] | None
+                    ) -> RepAssessment:
+    """Pattern, faults and score of a rep whose measures ``m`` are taken."""
     pattern, confidence = classify_pattern(m, level)
     if rep.partial:  # not a finished rep (e.g. setting the weight down): measured, not graded
         return RepAssessment(pattern, confidence, [], float("nan"), m)
     faults = check_rep(m, pattern=pattern, view=kin.view, frames=rep_windows(kin, rep), level=level,
-                       usual_depth_hip_angle_deg=usual_depth_hip_angle_deg)
+                       usual_depth_hip_angle_deg=usual_depth_hip_angle_deg, set_values=set_values)
     return RepAssessment(pattern, confidence, faults, score_rep(pattern, faults, level), m)
+
+
+def set_medians(measures: list[dict[str, float]], reps: list[Rep], level: str | None = None
+                ) -> dict[str, float]:
+    """Median over the set's completed reps of every measure a fault reads as set evidence
+    (``set_evidence`` in the thresholds file), when the set has at least ``min_reps`` of them
+    with that measure: a habit shows in most reps, and their median is far steadier than
+    any one rep's reading."""
+    cfg = section("set_evidence", level)
+    wanted = {f["set_evidence"]["measure"] for f in section("faults", level).values() if "set_evidence" in f}
+    out = {}
+    for name in wanted:
+        values = [m[name] for m, r in zip(measures, reps, strict=True)
+                  if not r.partial and math.isfinite(m.get(name, math.nan))]
+        if len(values) >= cfg["min_reps"]:
+            out[name] = float(statistics.median(values))
+    return out
 
 
 def assess_reps(kin: Kinematics, reps: list[Rep], *, level: str | None = None,
                 usual_depth_hip_angle_deg: float | None = None) -> list[RepAssessment]:
     first = reps[0].start_frame if reps and not reps[0].from_bottom else None
-    return [assess_rep(kin, r, level=level, usual_depth_hip_angle_deg=usual_depth_hip_angle_deg,
-                       first_start_frame=first) for r in reps]
+    measures = [rep_measures(kin, r, first) for r in reps]
+    set_values = set_medians(measures, reps, level)
+    return [assess_measured(kin, r, m, level, usual_depth_hip_angle_deg, set_values)
+            for r, m in zip(reps, measures, strict=True)]

@@ -92,9 +92,32 @@ def _depth_signal(cfg: dict[str, Any], usual_depth_hip_angle_deg: float | None) 
              "major": usual_depth_hip_angle_deg - p["major_beyond_usual_deg"]}]
 
 
+def _set_hit(cfg: dict[str, Any], m: dict[str, float], set_values: dict[str, float] | None, view: str
+             ) -> tuple[dict[str, Any], tuple[str, float, float]] | None:
+    """Set evidence: the set's median of the measure passes ``minor`` (``major``) and this rep's
+    own value passes ``rep_floor``, so a habit the set shows is named on the reps that show it
+    (from the camera views in the evidence's ``views``, default the fault's own)."""
+    ev = cfg.get("set_evidence")
+    if not ev or not set_values or ev["measure"] not in set_values or view not in ev.get("views", [view]):
+        return None
+    above = ev.get("above", True)
+    own = m.get(ev["measure"], math.nan)
+    if not (math.isfinite(own) and _passes(own, ev["rep_floor"], above)):
+        return None
+    median = set_values[ev["measure"]]
+    sig = {"measure": f"{ev['measure']} (set median)"}
+    if _passes(median, ev["major"], above):
+        return sig, ("major", median, ev["major"])
+    if _passes(median, ev["minor"], above):
+        return sig, ("minor", median, ev["minor"])
+    return None
+
+
 def check_rep(m: dict[str, float], *, pattern: str, view: str, frames: dict[str, tuple[int, int]],
-              level: str | None = None, usual_depth_hip_angle_deg: float | None = None) -> list[Fault]:
-    """All faults of one rep, most severe first (then in the table's priority order)."""
+              level: str | None = None, usual_depth_hip_angle_deg: float | None = None,
+              set_values: dict[str, float] | None = None) -> list[Fault]:
+    """All faults of one rep, most severe first (then in the table's priority order).
+    ``set_values``: the set's medians for faults with ``set_evidence`` (see :func:`_set_hit`)."""
     faults: list[Fault] = []
     table = section("faults", level)
     for code, cfg in table.items():
@@ -104,6 +127,8 @@ def check_rep(m: dict[str, float], *, pattern: str, view: str, frames: dict[str,
             continue
         signals = _depth_signal(cfg, usual_depth_hip_angle_deg) if code == "too_deep" else cfg["signals"]
         hits = [(s, r) for s in signals if (r := _signal_result(s, m))]
+        if (set_hit := _set_hit(cfg, m, set_values, view)) is not None:
+            hits.append(set_hit)
         if not hits:
             continue
         if "compensation" in cfg.get("requires", []) and not _compensating(m, cfg):
