@@ -7,7 +7,7 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
-from hingecoach.assess.checks import Fault, check_rep
+from hingecoach.assess.checks import COMPENSATION_MEASURES, Fault, check_rep
 from hingecoach.assess.measures import rep_measures, rep_windows
 from hingecoach.assess.pattern import classify_pattern
 from hingecoach.config import section
@@ -70,7 +70,13 @@ def set_medians(measures: list[dict[str, float]], reps: list[Rep], level: str | 
     with that measure: a habit shows in most reps, and their median is far steadier than
     any one rep's reading."""
     cfg = section("set_evidence", level)
-    wanted = {f["set_evidence"]["measure"] for f in section("faults", level).values() if "set_evidence" in f}
+    wanted = set()
+    for f in section("faults", level).values():
+        ev = f.get("set_evidence")
+        if ev:
+            wanted.add(ev["measure"])
+            if ev.get("compensation_from_set"):
+                wanted.update(COMPENSATION_MEASURES)
     out = {}
     for name in wanted:
         values = [m[name] for m, r in zip(measures, reps, strict=True)

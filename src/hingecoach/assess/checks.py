@@ -71,9 +71,8 @@ def _compensating(m: dict[str, float], cfg: dict[str, Any]) -> bool:
     """Mistake 4: depth is only a fault when something gives way to reach it (at least
     ``min_count`` of the compensations, default 1)."""
     comp = cfg["compensation"]
-    knees = m.get("knee_flexion_bottom_deg", math.nan) - m.get("knee_flexion_start_deg", math.nan)
     return sum([
-        knees > comp["knee_flexion_gain_deg"],
+        m.get("knee_flexion_gain_deg", math.nan) > comp["knee_flexion_gain_deg"],
         m.get("back_bend_bottom_deg", math.nan) > comp["back_bend_deg"],
         m.get("shoulder_drop_bottom_frac_torso", math.nan) > comp["shoulder_drop_frac_torso"],
         m.get("com_foot_bottom_frac", math.nan) > comp["com_foot_frac"],
@@ -90,6 +89,18 @@ def _depth_signal(cfg: dict[str, Any], usual_depth_hip_angle_deg: float | None) 
     return [{"measure": "depth_hip_angle_deg", "above": False,
              "minor": usual_depth_hip_angle_deg - p["minor_beyond_usual_deg"],
              "major": usual_depth_hip_angle_deg - p["major_beyond_usual_deg"]}]
+
+
+#: Measures ``_compensating`` reads (they are also set evidence when ``compensation_from_set``).
+COMPENSATION_MEASURES = ("knee_flexion_gain_deg", "back_bend_bottom_deg", "shoulder_drop_bottom_frac_torso",
+                         "com_foot_bottom_frac", "spine_flex_bottom_frac_torso", "com_foot_shift_bottom_frac")
+
+
+def _set_compensating(cfg: dict[str, Any], set_values: dict[str, float] | None) -> bool:
+    """A fault named by set evidence with ``compensation_from_set`` may find its compensation in
+    the set's medians (a habit of the set, read the same way as one rep's)."""
+    return bool(cfg.get("set_evidence", {}).get("compensation_from_set") and set_values
+                and _compensating(set_values, cfg))
 
 
 def _set_hit(cfg: dict[str, Any], m: dict[str, float], set_values: dict[str, float] | None, view: str
@@ -131,7 +142,8 @@ def check_rep(m: dict[str, float], *, pattern: str, view: str, frames: dict[str,
             hits.append(set_hit)
         if not hits:
             continue
-        if "compensation" in cfg.get("requires", []) and not _compensating(m, cfg):
+        if "compensation" in cfg.get("requires", []) and not _compensating(m, cfg) and not (
+                set_hit is not None and _set_compensating(cfg, set_values)):
             continue
         if any(_gate_fails(g, m) for g in cfg.get("gate", [])):
             continue

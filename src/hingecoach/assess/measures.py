@@ -164,6 +164,7 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
     m["knee_angle_bottom_deg"] = _window(kin, "knee_angle_deg", *b)
     m["knee_flexion_bottom_deg"] = 180.0 - m["knee_angle_bottom_deg"]
     m["knee_flexion_start_deg"] = 180.0 - m["knee_angle_start_deg"]
+    m["knee_flexion_gain_deg"] = m["knee_flexion_bottom_deg"] - m["knee_flexion_start_deg"]
     lo, hi = rep.start_frame, rep.end_frame
     knee = kin["knee_angle_deg"][lo:hi + 1]
     m["knee_flexion_max_deg"] = 180.0 - float(np.nanmin(knee)) if np.isfinite(knee).any() else float("nan")
