@@ -47,8 +47,8 @@ def assess_rep(kin: Kinematics, rep: Rep, *, level: str | None = None,
                set_values: dict[str, float] | None = None) -> RepAssessment:
     """One rep; ``set_values`` are the set's medians of the measures its faults read as set
     evidence (:func:`set_medians`), absent when the rep is judged alone."""
-    return assess_measured(kin, rep, rep_measures(kin, rep, first_start_frame), level,
-                   usual_depth_hip_angle_deg, set_values)
+    m = rep_measures(kin, rep, first_start_frame)
+    return assess_measured(kin, rep, m, level, usual_depth_hip_angle_deg, set_values)
 
 
 def assess_measured(kin: Kinematics, rep: Rep, m: dict[str, float], level: str | None,
