@@ -79,3 +79,29 @@ def test_set_medians_need_enough_completed_reps():
     # missing readings do not count
     gaps = [{"lean_back_lockout_deg": math.nan}] + measures[1:]
     assert "lean_back_lockout_deg" not in set_medians(gaps, [_rep(i) for i in range(n)], LEVEL)
+
+
+def _too_deep(m, set_values):
+    faults = check_rep(m, pattern="hinge", view="side", frames=FRAMES, level=LEVEL, set_values=set_values)
+    return [f for f in faults if f.code == "too_deep"]
+
+
+def test_too_deep_needs_every_compensation_and_may_read_them_from_the_set():
+    cfg = section("faults", LEVEL)["too_deep"]
+    comp, ev = cfg["compensation"], cfg["set_evidence"]
+    assert comp["min_count"] == 3 and ev["compensation_from_set"]
+    giving_way = {"knee_flexion_gain_deg": comp["knee_flexion_gain_deg"] + 5,
+                  "back_bend_bottom_deg": comp["back_bend_deg"] + 3,
+                  "com_foot_shift_bottom_frac": comp["com_foot_shift_frac"] + 0.05}
+    deep = cfg["signals"][0]["minor"] - 5
+    # one rep, deep: all three compensations name it, two do not
+    assert _too_deep({"depth_hip_angle_deg": deep, **giving_way}, None)
+    two = dict(giving_way, com_foot_shift_bottom_frac=0.0)
+    assert not _too_deep({"depth_hip_angle_deg": deep, **two}, None)
+    # a rep that alone shows too little: the set's medians give way all three ways
+    shallow = {"depth_hip_angle_deg": ev["rep_floor"] - 1, **two}
+    set_values = {"depth_hip_angle_deg": ev["minor"] - 1, **giving_way}
+    hit = _too_deep(shallow, set_values)
+    assert hit and hit[0].measure == "depth_hip_angle_deg (set median)"
+    assert not _too_deep(shallow, dict(set_values, com_foot_shift_bottom_frac=0.0))
+    assert not _too_deep(shallow, dict(set_values, depth_hip_angle_deg=ev["minor"] + 1))
