@@ -12,8 +12,7 @@ simulator's movements are bodyweight hinges, graded by the guide's own standard)
 matched to the truth by their bottom time. A fault that cannot be seen from the detected view
 (e.g. the spine from the front) is counted as not assessable, not as missed, and so is a
 fault on a set the simulator never gives it (``sim.suite.applicable_faults``: the knee and
-depth faults belong to hinge sets; squat and stoop sets are scored by their pattern; any set
-can hold a rounded back, since a stoop's is labelled). A fault whose
+depth faults belong to hinge sets; squat and stoop sets are scored by their pattern). A fault whose
 level names it by the rep's pattern (``named_by_pattern``: at the bodyweight levels a rep
 called a squat is Mistake 2, "knees bent too much, turns into a squat", coached as such)
 counts as called on such a rep, on clean reps too.
@@ -44,7 +43,7 @@ def evaluate_set(cfg: dict[str, Any]) -> dict[str, Any]:
     result = analyze(sim.pose, level=level)
     faults_cfg = section("faults", level)
     truth_reps = sim.truth.reps
-    applicable = set(applicable_faults(cfg["movement"])) | {"spine_rounded"}  # rounding: any set
+    applicable = set(applicable_faults(cfg["movement"]))
     out = {"cfg": cfg, "reps_true": len(truth_reps), "reps": result.rep_count, "view": result.pose.view,
            "matched": []}
     for rep, a in result.completed:

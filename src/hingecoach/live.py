@@ -432,8 +432,8 @@ class LiveSession:
         local = _shift_rep(rep, lo)
         # set evidence from the reps so far, as offline reads it from the whole set
         m = rep_measures(kin, local)
-        done = [(r, x.measures) for r, x in self.results]
-        set_values = set_medians([x for _, x in done] + [m], [r for r, _ in done] + [local], self.level)
+        set_values = set_medians([x.measures for _, x in self.results] + [m],
+                                 [r for r, _ in self.results] + [local], self.level)
         a = assess_measured(kin, local, m, self.level, self.usual_depth_hip_angle_deg, set_values)
         local = dataclasses.replace(local, index=index)
         self.results.append((local, a))

@@ -67,18 +67,25 @@ def _gate_fails(sig: dict[str, Any], m: dict[str, float]) -> bool:
     return math.isfinite(value) and not _passes(value, sig["minor"], sig.get("above", True))
 
 
+#: Mistake 4's compensations: (per-rep measure, its limit in ``compensation``); a limit left
+#: out of the table never counts. The measures are also set evidence with ``compensation_from_set``.
+COMPENSATIONS = (
+    ("knee_flexion_gain_deg", "knee_flexion_gain_deg"),
+    ("back_bend_bottom_deg", "back_bend_deg"),
+    ("shoulder_drop_bottom_frac_torso", "shoulder_drop_frac_torso"),
+    ("com_foot_bottom_frac", "com_foot_frac"),
+    ("spine_flex_bottom_frac_torso", "spine_flex_frac_torso"),
+    ("com_foot_shift_bottom_frac", "com_foot_shift_frac"),
+)
+COMPENSATION_MEASURES = tuple(measure for measure, _ in COMPENSATIONS)
+
+
 def _compensating(m: dict[str, float], cfg: dict[str, Any]) -> bool:
     """Mistake 4: depth is only a fault when something gives way to reach it (at least
     ``min_count`` of the compensations, default 1)."""
     comp = cfg["compensation"]
-    return sum([
-        m.get("knee_flexion_gain_deg", math.nan) > comp["knee_flexion_gain_deg"],
-        m.get("back_bend_bottom_deg", math.nan) > comp["back_bend_deg"],
-        m.get("shoulder_drop_bottom_frac_torso", math.nan) > comp["shoulder_drop_frac_torso"],
-        m.get("com_foot_bottom_frac", math.nan) > comp["com_foot_frac"],
-        m.get("spine_flex_bottom_frac_torso", math.nan) > comp.get("spine_flex_frac_torso", math.inf),
-        m.get("com_foot_shift_bottom_frac", math.nan) > comp.get("com_foot_shift_frac", math.inf),
-    ]) >= comp.get("min_count", 1)
+    gave_way = sum(m.get(measure, math.nan) > comp.get(key, math.inf) for measure, key in COMPENSATIONS)
+    return gave_way >= comp.get("min_count", 1)
 
 
 def _depth_signal(cfg: dict[str, Any], usual_depth_hip_angle_deg: float | None) -> list[dict[str, Any]]:
@@ -89,11 +96,6 @@ def _depth_signal(cfg: dict[str, Any], usual_depth_hip_angle_deg: float | None) 
     return [{"measure": "depth_hip_angle_deg", "above": False,
              "minor": usual_depth_hip_angle_deg - p["minor_beyond_usual_deg"],
              "major": usual_depth_hip_angle_deg - p["major_beyond_usual_deg"]}]
-
-
-#: Measures ``_compensating`` reads (they are also set evidence when ``compensation_from_set``).
-COMPENSATION_MEASURES = ("knee_flexion_gain_deg", "back_bend_bottom_deg", "shoulder_drop_bottom_frac_torso",
-                         "com_foot_bottom_frac", "spine_flex_bottom_frac_torso", "com_foot_shift_bottom_frac")
 
 
 def _set_compensating(cfg: dict[str, Any], set_values: dict[str, float] | None) -> bool:
