@@ -97,3 +97,18 @@ def test_long_bottom_pause_is_not_torso_leads():
                         frames=frames, level=LEVEL)
     assert "torso_leads" not in [f.code for f in paused]
     assert [(f.code, f.severity) for f in leaning if f.code == "torso_leads"] == [("torso_leads", "major")]
+
+
+def test_a_straight_back_speaks_against_a_stoop_and_a_rounded_one_adds_nothing():
+    """Bending at the waist rounds the back: straight knees and little hips-back travel with a
+    straight back (mask bend -1 deg) is a stiff-legged hinge; with the back rounded (20 deg),
+    or the outline not measured, the same rep is a stoop, equally sure."""
+    from hingecoach.assess.pattern import classify_pattern
+
+    m = {"trunk_angle_bottom_deg": 62.0, "hip_back_bottom_frac_leg": 0.14, "knee_flexion_bottom_deg": 4.0,
+         "thigh_back_bottom_deg": 9.0, "shoulder_drop_bottom_frac_torso": 0.01,
+         "knee_to_hip_flexion_ratio": 0.05, "shin_angle_bottom_deg": 2.0}
+    unmeasured = classify_pattern(m, LEVEL)
+    assert unmeasured[0] == "stoop"
+    assert classify_pattern(m | {"back_bend_bottom_deg": -1.0}, LEVEL)[0] == "hinge"
+    assert classify_pattern(m | {"back_bend_bottom_deg": 20.0}, LEVEL) == unmeasured

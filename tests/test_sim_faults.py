@@ -90,3 +90,17 @@ def test_unknown_or_impossible_faults_are_refused():
         simulate("hinge", reps=1, faults={"torso_leads": 1.5})
     with pytest.raises(ValueError, match="kneeling"):
         simulate("kneeling", reps=1, faults={"knees_locked": 0.5})
+
+
+@pytest.mark.parametrize("seed", [34, 35, 36])
+def test_a_locked_knee_is_nearly_straight_whatever_the_persons_soft_bend(seed):
+    # The fault is a state of the knee: a major lock leaves at most 6 deg of bend at the
+    # bottom, a minor one at most 12, while a clean hinge keeps its 15-25 deg soft bend.
+    bend = {}
+    for sev in (0.0, 0.3, 0.6):
+        t = simulate("hinge", reps=3, seed=seed, noise="none", setup=False,
+                     faults={"knees_locked": sev} if sev else {}).truth
+        bend[sev] = 180.0 - at(t, "knee_angle_deg", "bottom_frame")
+    assert bend[0.0] >= 14.0
+    assert bend[0.3] <= 12.0 * (1 - 0.3 * 0.9) + 0.5
+    assert bend[0.6] <= 12.0 * (1 - 0.6 * 0.9) + 0.5

@@ -32,7 +32,10 @@ def stoop_score(m: dict[str, float], cfg: dict[str, float]) -> float:
     Hips-back travel decides: two margins on it (travel per sin(trunk), and the thigh's backward
     tilt, which a rounded back cannot change), the thigh's counted ``thigh_weight`` times. The
     back's shape (shoulder below the ear-hip line) only tips a borderline rep: its margin is
-    capped at +-``shoulder_drop_cap`` (a rounded-back hinge with the hips back is a hinge)."""
+    capped at +-``shoulder_drop_cap`` (a rounded-back hinge with the hips back is a hinge).
+    The mask's back bend can only speak against a stoop: bending at the waist rounds the back,
+    so a back that stays straight (bend under ``stoop_back_bend_deg``) is a stiff-legged hinge,
+    while a rounded one adds nothing (rounding is its own fault, Mistake 3)."""
     trunk = m.get("trunk_angle_bottom_deg", math.nan)
     back = m.get("hip_back_bottom_frac_leg", math.nan)
     knee = m.get("knee_flexion_bottom_deg", math.nan)
@@ -50,6 +53,9 @@ def stoop_score(m: dict[str, float], cfg: dict[str, float]) -> float:
         cap = cfg["shoulder_drop_cap"]
         score += min(cap, max(-cap, (drop - cfg["stoop_shoulder_drop_frac_torso"])
                               / cfg["shoulder_drop_soft_frac"]))
+    bend = m.get("back_bend_bottom_deg", math.nan)
+    if math.isfinite(bend):
+        score += min(0.0, (bend - cfg["stoop_back_bend_deg"]) / cfg["back_bend_soft_deg"])
     return score
 
 

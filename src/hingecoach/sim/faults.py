@@ -7,7 +7,8 @@ code                 what severity 1 does to the rep (severity s scales it linea
 ===================  ======================================================================
 torso_leads          trunk flexion arrives early (lead 0.5 s) and the centre of mass goes
                      0.22 s of a foot forward, so the hips travel back less (Mistake 1)
-knees_locked         the soft knee bend shrinks by 90 % s (Mistake 2)
+knees_locked         the knees straighten to at most 12 (1 - s) degrees of bend, at the bottom
+                     and at lockout (a soft knee bends 15-25; Mistake 2)
 knees_too_bent       knee bend +50 s degrees, bending through the descent; hips go down
                      (Mistake 2, turns into a squat)
 spine_rounded        lumbar +25 s, thoracic +25 s, neck +15 s degrees of flexion at the
@@ -118,9 +119,17 @@ def _torso_leads(p: RepPlan, s: float) -> None:
     _add(p.bottom, "com_frac", 0.22 * s)
 
 
+#: Knee bend (degrees) from which a knee counts as locked at severity 0: below the guide's
+#: "slight bend" (the simulated soft knee bends 15-25). The fault is a state of the knee, so
+#: its severity is absolute: a major locked knee bends at most 6 degrees, whatever the person's
+#: own soft bend (scaling that bend instead left "major" knees bent 14 degrees, like clean ones).
+LOCKED_FROM_DEG = 12.0
+
+
 def _knees_locked(p: RepPlan, s: float) -> None:
+    most = LOCKED_FROM_DEG * (1 - s)
     for d in (p.bottom, p.lockout):
-        d["knee_deg"] = 180.0 - (180.0 - d["knee_deg"]) * (1 - 0.9 * s)
+        d["knee_deg"] = max(d["knee_deg"], 180.0 - most)
 
 
 def _knees_too_bent(p: RepPlan, s: float) -> None:

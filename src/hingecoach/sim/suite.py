@@ -21,8 +21,9 @@ NOISES = ("low", "typical", "typical", "high")
 MOVEMENT_MIX = ("hinge", "hinge", "hinge", "hinge", "squat", "stoop", "kneeling")
 
 
-#: Faults that undo each other in the same channels (lumbar and thoracic flexion).
-CONTRADICTORY = ("spine_rounded", "spine_overarched")
+#: Pairs of faults that undo each other in the same channels: a spine cannot both round and
+#: over-arch, a knee cannot be both locked straight and bent into a squat.
+CONTRADICTORY = (("spine_rounded", "spine_overarched"), ("knees_locked", "knees_too_bent"))
 
 
 def applicable_faults(movement: str) -> list[str]:
@@ -44,7 +45,7 @@ def _faults(rng: np.random.Generator, movement: str) -> dict[str, float]:
     u = rng.random()
     n = 0 if u < 0.4 else (1 if u < 0.85 else 2)
     codes = rng.choice(allowed, size=n, replace=False) if n else []
-    if set(CONTRADICTORY) <= set(codes):  # one spine cannot both round and over-arch
+    if any(set(pair) <= set(codes) for pair in CONTRADICTORY):
         codes = codes[:1]
     out = {}
     for code in codes:
