@@ -104,3 +104,17 @@ def test_a_locked_knee_is_nearly_straight_whatever_the_persons_soft_bend(seed):
     assert bend[0.0] >= 14.0
     assert bend[0.3] <= 12.0 * (1 - 0.3 * 0.9) + 0.5
     assert bend[0.6] <= 12.0 * (1 - 0.6 * 0.9) + 0.5
+
+
+def test_labels_name_the_weight_a_stoop_puts_on_the_toes():
+    # A stoop lets the centre of mass drift 0.55-0.68 of the foot forward by design; the label
+    # says so in weight_on_toes' own units (0.35 of a foot = severity 1). A clean hinge keeps
+    # the weight over mid-foot and gets no such label.
+    stoop = simulate("stoop", reps=4, seed=37, noise="none", setup=False).truth
+    for rep in stoop.reps:
+        shift = float(stoop["com_foot_frac"][rep.bottom_frame] - stoop["com_foot_frac"][rep.start_frame])
+        if shift >= 0.35 * 0.25:
+            assert rep.faults.get("weight_on_toes", 0) == pytest.approx(shift / 0.35, abs=0.08)
+        assert "weight_on_toes" in rep.faults or shift < 0.35 * 0.2 + 0.02
+    hinge = simulate("hinge", reps=4, seed=37, noise="none", setup=False).truth
+    assert not any("weight_on_toes" in rep.faults for rep in hinge.reps)

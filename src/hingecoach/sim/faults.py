@@ -29,7 +29,9 @@ lockout_lean_back    the rep ends with 10 s degrees of hip hyperextension and 15
 
 A rep's ``spine_rounded`` label also covers rounding another cause puts in the back (a stoop
 bends the spine by design; too_deep spills flexion into it): see
-:func:`hingecoach.sim.movements.label_spine_flexion`.
+:func:`hingecoach.sim.movements.label_spine_flexion`. Likewise ``weight_on_toes`` covers the
+weight another cause puts forward at the bottom (a stoop, a torso-led or too-deep rep):
+:func:`hingecoach.sim.movements.label_weight_forward`.
 
 A rep's label gives each fault's severity and a class: ``minor`` below ``MAJOR_CUT`` (0.5),
 ``major`` from it up. Severities vary by +-10 % from rep to rep (a person is not a machine), so

@@ -33,6 +33,9 @@ SPINE_ROUNDED_FULL_DEG = 50.0
 #: Flexion beyond the person's own under this severity is not labelled (the suite's minor
 #: faults start at 0.2).
 SPINE_LABEL_FLOOR = 0.2
+#: Forward shift of the centre of mass at the bottom (fraction of the foot, beyond the
+#: person's own) of ``weight_on_toes`` at severity 1 (sim.faults); labelled from the same floor.
+WEIGHT_FORWARD_FULL_FRAC = 0.35
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,19 @@ def label_spine_flexion(plan: RepPlan, style: Style) -> None:
         plan.faults["spine_rounded"] = round(severity, 4)
 
 
+def label_weight_forward(plan: RepPlan, style: Style) -> None:
+    """Label the weight a rep puts towards the toes at the bottom whatever caused it: a stoop
+    lets it drift forward by design, a torso-led or too-deep rep pushes it forward, and the
+    centre of mass is as far over the toes either way. Severity in the fault's own units
+    (``weight_on_toes`` at 1 moves it 0.35 of a foot forward), from SPINE_LABEL_FLOOR up, never
+    lowered. Standing movements only (kneeling has no foot fault)."""
+    if "com_frac" not in plan.bottom:
+        return
+    severity = min(1.0, (plan.bottom["com_frac"] - style.com_frac) / WEIGHT_FORWARD_FULL_FRAC)
+    if severity >= SPINE_LABEL_FLOOR and severity > plan.faults.get("weight_on_toes", 0.0):
+        plan.faults["weight_on_toes"] = round(severity, 4)
+
+
 def rep_segments(plan: RepPlan, rng: np.random.Generator) -> list[Segment]:
     """descent, bottom, ascent, top pause (the lockout posture is held, then eased back to
     upright if it was a lean-back, so the next rep starts from standing)."""
@@ -219,6 +235,7 @@ def script(movement: str, n_reps: int, faults: dict[str, float], body: Body,
         plan = finalise(apply_faults(good_plan(movement, style, rng), faults, movement, rng),
                         movement, body)
         label_spine_flexion(plan, style)
+        label_weight_forward(plan, style)
         reps.append((len(segs), plan))
         segs += rep_segments(plan, rng)
     if setup:
