@@ -203,3 +203,14 @@ def test_partial_rep_is_shown_but_not_ranked(tmp_path):
     assert "2 (partial)" in html
     out = write_annotated_video(a, None, tmp_path / "p.mp4", progress=False)
     assert len(_decode(out)) == a.pose.n_frames
+
+
+def test_report_says_when_a_fault_was_named_from_the_sets_median():
+    from hingecoach.sim import simulate
+
+    sim = simulate("hinge", reps=5, faults={"incomplete_lockout": 0.3}, view="side", seed=1, noise="low")
+    analysis = analyze(sim.pose, level="dowel")
+    limit = section("faults", "dowel")["incomplete_lockout"]["set_evidence"]["minor"]
+    html = report_html(analysis)
+    assert "hip angle at the top, short of your own standing, set median typically" in html
+    assert f"(limit {limit:.1f}°)" in html

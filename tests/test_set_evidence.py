@@ -49,12 +49,13 @@ def test_a_major_set_median_makes_the_rep_major():
 
 
 def test_evidence_restricted_to_a_view_is_not_read_from_another():
-    ev = section("faults", LEVEL)["incomplete_lockout"]["set_evidence"]
+    # the default table (loaded lifts): the tall-stance evidence, from the side only
+    ev = section("faults", None)["incomplete_lockout"]["set_evidence"]
     assert ev["views"] == ["side"]
     m = {"lockout_hip_angle_deg": ev["rep_floor"] - 0.5}
     values = {"lockout_hip_angle_deg": ev["minor"] - 2}
-    side = check_rep(m, pattern="hinge", view="side", frames=FRAMES, level=LEVEL, set_values=values)
-    oblique = check_rep(m, pattern="hinge", view="oblique", frames=FRAMES, level=LEVEL, set_values=values)
+    side = check_rep(m, pattern="hinge", view="side", frames=FRAMES, level=None, set_values=values)
+    oblique = check_rep(m, pattern="hinge", view="oblique", frames=FRAMES, level=None, set_values=values)
     assert "incomplete_lockout" in {f.code for f in side}
     assert "incomplete_lockout" not in {f.code for f in oblique}
 
@@ -105,3 +106,19 @@ def test_too_deep_needs_every_compensation_and_may_read_them_from_the_set():
     assert hit and hit[0].measure == "depth_hip_angle_deg (set median)"
     assert not _too_deep(shallow, dict(set_values, com_foot_shift_bottom_frac=0.0))
     assert not _too_deep(shallow, dict(set_values, depth_hip_angle_deg=ev["minor"] + 1))
+
+
+def test_a_lockout_short_of_the_persons_own_standing_is_named_from_the_set():
+    # Bodyweight levels: the top hip angle against the person's standing before the set. A rep
+    # 5 deg short reads clean alone (a tall-looking 173 deg), but a set that stops short every
+    # time is named on it; a set whose median stands tall is not.
+    m = {"lockout_hip_angle_deg": 173.0, "lockout_hip_short_of_setup_deg": 5.0}
+    alone = check_rep(m, pattern="hinge", view="side", frames=FRAMES, level=LEVEL)
+    assert "incomplete_lockout" not in {f.code for f in alone}
+    ev = section("faults", LEVEL)["incomplete_lockout"]["set_evidence"]
+    habit = {ev["measure"]: ev["minor"] + 2.0}
+    named = check_rep(m, pattern="hinge", view="side", frames=FRAMES, level=LEVEL, set_values=habit)
+    assert {f.code: f.severity for f in named}.get("incomplete_lockout") == "minor"
+    tall = {ev["measure"]: ev["minor"] - 2.0}
+    assert "incomplete_lockout" not in {f.code for f in check_rep(
+        m, pattern="hinge", view="side", frames=FRAMES, level=LEVEL, set_values=tall)}

@@ -1,7 +1,9 @@
 """Thresholds: one documented data file (``data/thresholds.toml``), per-level overrides.
 
-``thresholds(level)`` returns the merged table: the base sections with ``[levels.<level>]``
-values laid over them (same nesting). Values are read-only by convention; copy to change.
+``thresholds(level)`` returns the merged table: the base sections, then the overrides of every
+``[level_groups.<group>]`` whose ``levels`` list the level (e.g. the bodyweight levels share
+one set), then ``[levels.<level>]``, each laid over the last (same nesting). Values are
+read-only by convention; copy to change.
 """
 
 from __future__ import annotations
@@ -34,11 +36,14 @@ def _merged(level: str | None) -> dict[str, Any]:
     base = _base()
     levels = base.get("levels", {})
     if level is None:
-        return {k: v for k, v in base.items() if k != "levels"}
+        return {k: v for k, v in base.items() if k not in ("levels", "level_groups")}
     if level not in levels:
         raise KeyError(f"Expected a level among {sorted(levels)}, but got {level!r}.")
-    merged = _merge({k: v for k, v in base.items() if k != "levels"}, levels[level])
-    return merged
+    merged = {k: v for k, v in base.items() if k not in ("levels", "level_groups")}
+    for group in base.get("level_groups", {}).values():
+        if level in group["levels"]:
+            merged = _merge(merged, {k: v for k, v in group.items() if k != "levels"})
+    return _merge(merged, levels[level])
 
 
 def thresholds(level: str | None = None) -> dict[str, Any]:

@@ -219,9 +219,11 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
 def _baseline_shifts(kin: Kinematics, w: dict[str, tuple[int, int]], first_start: int | None
                      ) -> dict[str, float]:
     """Centre of mass over the foot at the bottom and standing after the rep (0.4 s from its
-    end), against the person's quiet standing in the second before the set (NaN when there
+    end), and how far the hip angle at lockout (its tallest) stays short of the person's own
+    standing, all against the quiet standing in the second before the set (NaN when there
     is none)."""
-    out = {"com_foot_bottom_vs_setup_frac": float("nan"), "com_foot_lockout_vs_setup_frac": float("nan")}
+    out = {"com_foot_bottom_vs_setup_frac": float("nan"), "com_foot_lockout_vs_setup_frac": float("nan"),
+           "lockout_hip_short_of_setup_deg": float("nan")}
     if first_start is None or first_start < 3:
         return out
     lo = max(0, first_start - int(round(1.0 * kin.fps)))
@@ -229,4 +231,8 @@ def _baseline_shifts(kin: Kinematics, w: dict[str, tuple[int, int]], first_start
     out["com_foot_bottom_vs_setup_frac"] = _window(kin, "com_foot_frac", *w["bottom"]) - base
     top = (w["lockout"][1], w["lockout"][1] + int(round(0.4 * kin.fps)))
     out["com_foot_lockout_vs_setup_frac"] = _window(kin, "com_foot_frac", *top) - base
+    lk = w["lockout"]
+    hip = kin["hip_angle_deg"][lk[0]:lk[1] + 1]
+    if lk[1] >= lk[0] and np.isfinite(hip).any():
+        out["lockout_hip_short_of_setup_deg"] = _window(kin, "hip_angle_deg", lo, first_start) - float(np.nanmax(hip))
     return out

@@ -284,6 +284,8 @@ _MEASURE_WORDS = {
     "upright_shortfall_deg": ("trunk short of your upright line at the top", "°"),
     "lean_back_lockout_deg": ("trunk behind your upright line at the top", "°"),
     "com_foot_lockout_vs_setup_frac": ("weight forward of your set-up stance, standing (foot lengths)", ""),
+    "com_foot_bottom_vs_setup_frac": ("weight forward of your set-up stance, at the bottom (foot lengths)", ""),
+    "lockout_hip_short_of_setup_deg": ("hip angle at the top, short of your own standing", "°"),
     "hip_hold_frac_rep": ("share of the rep with the hips already at full bend", ""),
     "knee_soft_bend_deg": ("knee bend over the rep (mean of start, bottom, deepest)", "°"),
     "knee_flexion_start_deg": ("knee bend when standing", "°"),
@@ -307,11 +309,15 @@ def _evidence(analysis: Analysis, code: str, reps: Iterable[int]) -> str:
     hits = [f for i in reps for f in analysis.assessments[i].faults if f.code == code]
     if not hits:
         return ""
-    words, unit = _MEASURE_WORDS.get(hits[0].measure, (hits[0].measure.replace("_", " "), ""))
+    measure, set_median, _ = hits[0].measure.partition(" (set median)")
+    words, unit = _MEASURE_WORDS.get(measure, (measure.replace("_", " "), ""))
+    if set_median:
+        words += ", set median"
     values = [f.value for f in hits if f.measure == hits[0].measure]
     nd = 0 if unit else 2
+    limit_nd = nd if float(hits[0].threshold).is_integer() or not unit else 1  # 2.5°, not 2°
     return (f"Measured: {escape(words)} typically {_fmt(float(np.median(values)), nd, unit)} "
-            f"(limit {_fmt(hits[0].threshold, nd, unit)}).")
+            f"(limit {_fmt(hits[0].threshold, limit_nd, unit)}).")
 
 
 def faults_html(analysis: Analysis) -> str:
