@@ -112,3 +112,14 @@ def test_a_straight_back_speaks_against_a_stoop_and_a_rounded_one_adds_nothing()
     assert unmeasured[0] == "stoop"
     assert classify_pattern(m | {"back_bend_bottom_deg": -1.0}, LEVEL)[0] == "hinge"
     assert classify_pattern(m | {"back_bend_bottom_deg": 20.0}, LEVEL) == unmeasured
+
+
+def test_kneeling_lean_back_is_read_against_the_persons_own_upright_kneeling():
+    """Level 1 (hero squat): leaning back at the top of a kneeling hinge is named on most reps,
+    and a clean kneeling set is not flagged."""
+    def share(faults):
+        sim = simulate("kneeling", reps=5, faults=faults, view="side", seed=8, noise="typical")
+        return _fault_share(analyze(sim.pose, level="hero_squat"), "lockout_lean_back")
+
+    assert share({"lockout_lean_back": 0.8}) > 0.5
+    assert share({}) < 0.5
