@@ -123,3 +123,16 @@ def test_kneeling_lean_back_is_read_against_the_persons_own_upright_kneeling():
 
     assert share({"lockout_lean_back": 0.8}) > 0.5
     assert share({}) < 0.5
+
+
+def test_shins_behind_vertical_rule_out_a_squat_however_upright_the_trunk():
+    """The kbtrainer good morning keeps the trunk high (33 deg) with the knees bent 54 deg and
+    the shins tipped back: the knee bend alone does not make it a squat, at any level."""
+    from hingecoach.assess.pattern import classify_pattern
+
+    m = {"trunk_angle_bottom_deg": 33.0, "shin_angle_bottom_deg": -9.0, "knee_to_hip_flexion_ratio": 0.53,
+         "knee_flexion_bottom_deg": 54.0, "hip_back_bottom_frac_leg": 0.3}
+    for level in (None, LEVEL):
+        assert classify_pattern(m, level)[0] == "hinge"
+    # at a bodyweight level the same rep with the knees forward is the squat the guide warns of
+    assert classify_pattern(m | {"shin_angle_bottom_deg": 25.0}, LEVEL)[0] == "squat"

@@ -14,9 +14,13 @@ def _logistic(x: float) -> float:
 
 
 def squat_score(m: dict[str, float], cfg: dict[str, float]) -> float:
-    """Mean of the squat margins (> 0 means squat), NaN when nothing could be measured."""
+    """Mean of the squat margins (> 0 means squat), NaN when nothing could be measured. A squat
+    brings the knees forward: shins nearer vertical than ``squat_min_shin_deg`` rule it out
+    (-1), however upright the trunk (a shallow good morning keeps the trunk high)."""
     trunk = m.get("trunk_angle_bottom_deg", math.nan)
     shin = m.get("shin_angle_bottom_deg", math.nan)
+    if math.isfinite(shin) and shin < cfg["squat_min_shin_deg"]:
+        return -1.0
     ratio = m.get("knee_to_hip_flexion_ratio", math.nan)
     votes = [
         (cfg["squat_trunk_max_deg"] - trunk) / cfg["trunk_soft_deg"],
