@@ -166,3 +166,18 @@ def test_deferred_assessment_gives_the_same_reps_and_cues():
     assert deferred.rep_count == direct.rep_count == 5
     assert [r["score"] for u in updates for r in u.new_reps] == [r["score"] for u in direct_updates for r in u.new_reps]
     assert [u.cue for u in updates if u.cue] == [u.cue for u in direct_updates if u.cue]
+
+
+def test_live_reads_the_top_against_the_quiet_standing_before_the_first_rep():
+    # A dowel-level set that stops 5-8 deg short of the person's own standing every rep: offline
+    # names it from the set's median; live must too, once it has 3 reps, although the frames
+    # before the first rep have left its window by then (it keeps the baseline).
+    from hingecoach.sim import simulate
+
+    sim = simulate("hinge", reps=5, faults={"incomplete_lockout": 0.3}, view="side", seed=1, noise="low")
+    offline = analyze(sim.pose, level="dowel")
+    assert all(any(f.code == "incomplete_lockout" for f in a.faults) for _, a in offline.completed)
+    session, _ = feed(sim.pose, LiveSession(level="dowel"))
+    named = [any(f.code == "incomplete_lockout" for f in a.faults) for _, a in session.results]
+    assert session.rep_count == 5
+    assert sum(named[2:]) >= 2, named

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from hingecoach.assess import RepAssessment, assess_measured, rep_measures, set_medians
+from hingecoach.assess.measures import setup_baseline
 from hingecoach.coaching import LiveCoach, SetSummary, summarise_set
 from hingecoach.config import section
 from hingecoach.kinematics.angles import JOINTS, Kinematics, measure, stance_width_ratio
@@ -180,6 +181,7 @@ class LiveSession:
                  coach: LiveCoach | None = None, defer_assessment: bool = False):
         self.level = level
         self.usual_depth_hip_angle_deg = usual_depth_hip_angle_deg
+        self._baseline: dict[str, float] | None = None  # quiet standing before the first rep
         self.window_s = window_s
         self.require_ready = require_ready
         self.coach = coach or LiveCoach()
@@ -282,6 +284,7 @@ class LiveSession:
         self.rep_count = 0
         self.last_score = None
         self.results.clear()
+        self._baseline = None
         self._pending.clear()
         self.assessment_due = False
         if len(self._t):
@@ -430,8 +433,12 @@ class LiveSession:
         lo = int(np.searchsorted(t, t[rep.start_frame] - ASSESS_MARGIN_S, side="left"))
         kin = self._window_kinematics(lo)
         local = _shift_rep(rep, lo)
+        # the quiet standing before the first rep is the set's baseline, as offline; later
+        # reps no longer have those frames in the window, so it is kept
+        if not self.results and not local.from_bottom:
+            self._baseline = setup_baseline(kin, local.start_frame)
         # set evidence from the reps so far, as offline reads it from the whole set
-        m = rep_measures(kin, local)
+        m = rep_measures(kin, local, baseline=self._baseline)
         set_values = set_medians([x.measures for _, x in self.results] + [m],
                                  [r for r, _ in self.results] + [local], self.level)
         a = assess_measured(kin, local, m, self.level, self.usual_depth_hip_angle_deg, set_values)

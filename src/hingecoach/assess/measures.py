@@ -149,10 +149,12 @@ def _window_values(x: np.ndarray, lo: int, hi: int) -> float:
     return _median(x[lo:hi + 1]) if hi >= lo else float("nan")
 
 
-def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None) -> dict[str, float]:
+def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None,
+                 baseline: dict[str, float] | None = None) -> dict[str, float]:
     """All per-rep measures, named with their units. ``first_start_frame`` (the first rep's
     start) marks the end of the person's own quiet standing before the set: a baseline that
-    removes body type, camera and landmark bias from position measures."""
+    removes body type, camera and landmark bias from position measures. A caller that no
+    longer holds those frames (the live coach) passes the :func:`setup_baseline` it kept."""
     w = rep_windows(kin, rep)
     b = w["bottom"]
     s = w["start"] if not rep.from_bottom else w["lockout"]
@@ -212,27 +214,38 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
     # chord: both symptoms, in fractions of the torso (half weight on the chord, noisier)
     m["spine_flex_bottom_frac_torso"] = (m["shoulder_drop_bottom_frac_torso"]
                                          - 0.5 * m["torso_length_change_bottom_frac"])
-    m.update(_baseline_shifts(kin, w, first_start_frame))
+    if baseline is None and first_start_frame is not None:
+        baseline = setup_baseline(kin, first_start_frame)
+    m.update(_baseline_shifts(kin, w, baseline))
     return m
 
 
-def _baseline_shifts(kin: Kinematics, w: dict[str, tuple[int, int]], first_start: int | None
+def setup_baseline(kin: Kinematics, first_start: int) -> dict[str, float] | None:
+    """The person's quiet standing in the second before the set's first rep starts: the
+    centre of mass along the foot and the hip angle (None when the set starts at the video's
+    first frames)."""
+    if first_start < 3:
+        return None
+    lo = max(0, first_start - int(round(1.0 * kin.fps)))
+    return {"com_foot_frac": _window(kin, "com_foot_frac", lo, first_start),
+            "hip_angle_deg": _window(kin, "hip_angle_deg", lo, first_start)}
+
+
+def _baseline_shifts(kin: Kinematics, w: dict[str, tuple[int, int]], baseline: dict[str, float] | None
                      ) -> dict[str, float]:
     """Centre of mass over the foot at the bottom and standing after the rep (0.4 s from its
     end), and how far the hip angle at lockout (its tallest) stays short of the person's own
-    standing, all against the quiet standing in the second before the set (NaN when there
-    is none)."""
+    standing, all against the :func:`setup_baseline` (NaN without one)."""
     out = {"com_foot_bottom_vs_setup_frac": float("nan"), "com_foot_lockout_vs_setup_frac": float("nan"),
            "lockout_hip_short_of_setup_deg": float("nan")}
-    if first_start is None or first_start < 3:
+    if baseline is None:
         return out
-    lo = max(0, first_start - int(round(1.0 * kin.fps)))
-    base = _window(kin, "com_foot_frac", lo, first_start)
+    base = baseline["com_foot_frac"]
     out["com_foot_bottom_vs_setup_frac"] = _window(kin, "com_foot_frac", *w["bottom"]) - base
     top = (w["lockout"][1], w["lockout"][1] + int(round(0.4 * kin.fps)))
     out["com_foot_lockout_vs_setup_frac"] = _window(kin, "com_foot_frac", *top) - base
     lk = w["lockout"]
     hip = kin["hip_angle_deg"][lk[0]:lk[1] + 1]
     if lk[1] >= lk[0] and np.isfinite(hip).any():
-        out["lockout_hip_short_of_setup_deg"] = _window(kin, "hip_angle_deg", lo, first_start) - float(np.nanmax(hip))
+        out["lockout_hip_short_of_setup_deg"] = baseline["hip_angle_deg"] - float(np.nanmax(hip))
     return out
