@@ -122,3 +122,19 @@ def test_a_lockout_short_of_the_persons_own_standing_is_named_from_the_set():
     tall = {ev["measure"]: ev["minor"] - 2.0}
     assert "incomplete_lockout" not in {f.code for f in check_rep(
         m, pattern="hinge", view="side", frames=FRAMES, level=LEVEL, set_values=tall)}
+
+
+def test_a_view_can_have_set_limits_of_its_own():
+    # From 45 deg the top reads less steadily against the person's standing, so the set's median
+    # must pass a wider limit there than from the side.
+    ev = section("faults", LEVEL)["incomplete_lockout"]["set_evidence"]
+    side, oblique = ev["minor"], ev["by_view"]["oblique"]["minor"]
+    assert side < oblique
+    m = {"lockout_hip_short_of_setup_deg": 1.0}
+    between = {ev["measure"]: (side + oblique) / 2}
+
+    def named(view):
+        faults = check_rep(m, pattern="hinge", view=view, frames=FRAMES, level=LEVEL, set_values=between)
+        return "incomplete_lockout" in {f.code for f in faults}
+
+    assert named("side") and not named("oblique")

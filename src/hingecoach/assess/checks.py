@@ -109,10 +109,12 @@ def _set_hit(cfg: dict[str, Any], m: dict[str, float], set_values: dict[str, flo
              ) -> tuple[dict[str, Any], tuple[str, float, float]] | None:
     """Set evidence: the set's median of the measure passes ``minor`` (``major``) and this rep's
     own value passes ``rep_floor``, so a habit the set shows is named on the reps that show it
-    (from the camera views in the evidence's ``views``, default the fault's own)."""
+    (from the camera views in the evidence's ``views``, default the fault's own; ``by_view``
+    gives a view limits of its own, e.g. a wider one where that camera reads less steadily)."""
     ev = cfg.get("set_evidence")
     if not ev or not set_values or ev["measure"] not in set_values or view not in ev.get("views", [view]):
         return None
+    ev = ev | ev.get("by_view", {}).get(view, {})
     above = ev.get("above", True)
     own = m.get(ev["measure"], math.nan)
     if not (math.isfinite(own) and _passes(own, ev["rep_floor"], above)):
