@@ -54,9 +54,10 @@ def evaluate_set(cfg: dict[str, Any]) -> dict[str, Any]:
             continue
         assessable = {c for c, fc in faults_cfg.items() if result.pose.view in fc.get("views", [])
                       and (c not in FAULT_CODES or c in applicable)}
-        named = {c: "major" for c, fc in faults_cfg.items() if fc.get("named_by_pattern") == a.pattern}
+        named = {c: "major" for c, fc in faults_cfg.items()
+                 if a.pattern_seen and fc.get("named_by_pattern") == a.pattern}
         out["matched"].append({
-            "pattern_true": match.pattern, "pattern": a.pattern,
+            "pattern_true": match.pattern, "pattern": a.pattern, "pattern_seen": a.pattern_seen,
             "faults_true": dict(match.faults), "faults": named | {f.code: f.severity for f in a.faults},
             "assessable": assessable,
         })
@@ -67,7 +68,8 @@ def summarise(rows: list[dict[str, Any]]) -> None:
     exact = sum(r["reps"] == r["reps_true"] for r in rows)
     mae = sum(abs(r["reps"] - r["reps_true"]) for r in rows) / len(rows)
     reps = [m for r in rows for m in r["matched"]]
-    pat_ok = sum(m["pattern"] == m["pattern_true"] for m in reps)
+    judged = [m for m in reps if m["pattern_seen"]]  # the pattern is not judged from the front
+    pat_ok = sum(m["pattern"] == m["pattern_true"] for m in judged)
     print(f"sets: {len(rows)}   rep count exact: {100 * exact / len(rows):.1f}%   MAE {mae:.2f}")
     by_view = defaultdict(list)
     for r in rows:
@@ -75,8 +77,9 @@ def summarise(rows: list[dict[str, Any]]) -> None:
     for view, rs in sorted(by_view.items()):
         ex = sum(r["reps"] == r["reps_true"] for r in rs)
         print(f"   {view:<8} sets {len(rs):>4}   rep count exact {100 * ex / len(rs):5.1f}%")
-    print(f"pattern accuracy: {100 * pat_ok / max(len(reps), 1):.1f}% of {len(reps)} matched reps")
-    confusion = Counter((m["pattern_true"], m["pattern"]) for m in reps)
+    print(f"pattern accuracy: {100 * pat_ok / max(len(judged), 1):.1f}% of {len(judged)} matched reps "
+          f"({len(reps) - len(judged)} front-view reps not judged)")
+    confusion = Counter((m["pattern_true"], m["pattern"]) for m in judged)
     print("   confusion (true -> called): " + ", ".join(f"{t}->{c}: {n}" for (t, c), n in sorted(confusion.items())))
     codes = sorted({c for m in reps for c in m["faults_true"]} | {c for m in reps for c in m["faults"]})
     clean = [m for m in reps if not m["faults_true"] and m["pattern_true"] == "hinge"]
@@ -104,7 +107,7 @@ def summarise(rows: list[dict[str, Any]]) -> None:
         if ns[1]:  # a fault the simulator puts in (the set-up checks have no simulated fault)
             scored[code] = (f1s[1], f1s[0], fp)
     print_spread(rows, codes)
-    print_targets(100 * pat_ok / max(len(reps), 1), scored)
+    print_targets(100 * pat_ok / max(len(judged), 1), scored)
 
 
 def bootstrap_f1(rows: list[dict[str, Any]], code: str, draws: int = 200, seed: int = 0

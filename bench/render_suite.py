@@ -132,10 +132,12 @@ def _row(name: str, rows: list[dict]) -> str:
     lm = np.mean([[r["landmark"][j] for j in CHECK_JOINTS] for r in rows], axis=0) * 100
     ang = [np.nanmean([r["angle"][a] for r in rows]) for a in ANGLES]
     reps_ok = np.mean([r["reps_found"] == r["reps_true"] for r in rows]) * 100
-    pat_ok = np.mean([r["pattern_found"] == r["pattern_true"] for r in rows]) * 100
+    judged = [r for r in rows if r["pattern_found"] is not None]  # not judged from the front
+    pat = (f"{np.mean([r['pattern_found'] == r['pattern_true'] for r in judged]) * 100:>7.0f}%"
+           if judged else f"{'n/a':>8}")
     return (f"{name:<16}{len(rows):>4}{np.mean([r['detected'] for r in rows]) * 100:>7.1f}%"
             + "".join(f"{v:>7.2f}%" for v in lm) + "".join(f"{v:>7.1f}°" for v in ang)
-            + f"{reps_ok:>7.0f}%{pat_ok:>7.0f}%")
+            + f"{reps_ok:>7.0f}%{pat}")
 
 
 def print_report(results: list[tuple[dict, dict]], fps_list: list[float], seconds: float) -> None:

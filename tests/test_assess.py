@@ -136,3 +136,19 @@ def test_shins_behind_vertical_rule_out_a_squat_however_upright_the_trunk():
         assert classify_pattern(m, level)[0] == "hinge"
     # at a bodyweight level the same rep with the knees forward is the squat the guide warns of
     assert classify_pattern(m | {"shin_angle_bottom_deg": 25.0}, LEVEL)[0] == "squat"
+
+
+def test_from_the_front_the_pattern_is_a_guess_neither_coached_nor_scored():
+    from hingecoach.coaching import issues_of
+
+    sim = simulate("squat", reps=4, view="front", seed=9, noise="low")
+    result = analyze(sim.pose.replace(view="unknown"), level=LEVEL)  # the view as a video gives it
+    assert result.pose.view == "front"
+    done = [a for _, a in result.completed]
+    assert done and not any(a.pattern_seen for a in done)
+    assert all(not any(code.startswith("pattern:") for code, _ in issues_of(a)) for a in done)
+    assert all(a.score == 100.0 for a in done if not a.faults)
+    assert result.summary.pattern is None
+    side = analyze(simulate("squat", reps=4, view="side", seed=9, noise="low").pose, level=LEVEL)
+    assert all(a.pattern_seen and a.pattern == "squat" for _, a in side.completed)
+    assert all(a.score < 100.0 for _, a in side.completed)

@@ -53,6 +53,7 @@ class Analysis:
                 "descent_s": _r(rep.descent_s), "ascent_s": _r(rep.ascent_s),
                 "pattern": a.pattern,
                 "pattern_confidence": _r(a.pattern_confidence),
+                "pattern_seen": a.pattern_seen,
                 "faults": [f.to_dict() for f in a.faults],
                 "score": _r(a.score),
                 "measures": {k: _r(v) for k, v in a.measures.items()},

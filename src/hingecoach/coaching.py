@@ -43,7 +43,7 @@ def issues_of(a: RepAssessment) -> list[tuple[str, str]]:
     """(code, severity) of everything to coach in one rep, most important first: a wrong
     pattern counts as major and comes after spine faults (safety first)."""
     items = [(f.code, f.severity) for f in a.faults]
-    if a.pattern != "hinge":
+    if a.pattern != "hinge" and a.pattern_seen:
         spine = [i for i in items if i[0].startswith("spine")]
         rest = [i for i in items if not i[0].startswith("spine")]
         items = spine + [(f"pattern:{a.pattern}", "major")] + rest
@@ -119,11 +119,12 @@ def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str =
     if cost:
         fix_first = min(cost, key=lambda c: (-cost[c], order.index(c)))
     went_well = _strengths(counts, view, level)
-    if patterns.get("hinge", 0) == len(done):
+    if patterns.get("hinge", 0) == len(done) and all(a.pattern_seen for _, a in done):
         went_well.insert(0, "Every rep was a true hinge: hips back, not down.")
     return SetSummary(
         reps=len(done), partial_reps=len(reps) - len(done),
-        score=round(sum(scores) / len(scores), 1), pattern=patterns.most_common(1)[0][0],
+        score=round(sum(scores) / len(scores), 1),
+        pattern=patterns.most_common(1)[0][0] if any(a.pattern_seen for _, a in done) else None,
         clean_reps=sum(a.clean for _, a in done), fix_first=fix_first,
         went_well=went_well[:3], fault_counts=dict(counts),
     )

@@ -25,18 +25,24 @@ class RepAssessment:
     faults: list[Fault]
     score: float
     measures: dict[str, float] = field(default_factory=dict)
+    #: False when the camera cannot see the pattern (a front view): ``pattern`` is then only
+    #: the classifier's guess, neither coached nor scored.
+    pattern_seen: bool = True
 
     @property
     def clean(self) -> bool:
-        """No major fault and the right pattern."""
-        return self.pattern == "hinge" and not any(f.severity == "major" for f in self.faults)
+        """No major fault and the right pattern (where the pattern can be seen)."""
+        return ((self.pattern == "hinge" or not self.pattern_seen)
+                and not any(f.severity == "major" for f in self.faults))
 
 
-def score_rep(pattern: str, faults: list[Fault], level: str | None = None) -> float:
-    """100 minus a penalty per fault by severity, and one for the wrong pattern (floor 0)."""
+def score_rep(pattern: str, faults: list[Fault], level: str | None = None, pattern_seen: bool = True
+              ) -> float:
+    """100 minus a penalty per fault by severity, and one for the wrong pattern where the
+    pattern can be seen (floor 0)."""
     cfg = section("scoring", level)
     penalty = sum(cfg[f"{f.severity}_penalty"] for f in faults)
-    if pattern != "hinge":
+    if pattern != "hinge" and pattern_seen:
         penalty += cfg["wrong_pattern_penalty"]
     return float(max(0.0, 100.0 - penalty))
 
@@ -56,11 +62,12 @@ def assess_measured(kin: Kinematics, rep: Rep, m: dict[str, float], level: str |
                     ) -> RepAssessment:
     """Pattern, faults and score of a rep whose measures ``m`` are taken."""
     pattern, confidence = classify_pattern(m, level)
+    seen = kin.view in section("pattern", level)["views"]
     if rep.partial:  # not a finished rep (e.g. setting the weight down): measured, not graded
-        return RepAssessment(pattern, confidence, [], float("nan"), m)
+        return RepAssessment(pattern, confidence, [], float("nan"), m, seen)
     faults = check_rep(m, pattern=pattern, view=kin.view, frames=rep_windows(kin, rep), level=level,
                        usual_depth_hip_angle_deg=usual_depth_hip_angle_deg, set_values=set_values)
-    return RepAssessment(pattern, confidence, faults, score_rep(pattern, faults, level), m)
+    return RepAssessment(pattern, confidence, faults, score_rep(pattern, faults, level, seen), m, seen)
 
 
 def set_medians(measures: list[dict[str, float]], reps: list[Rep], level: str | None = None
