@@ -6,6 +6,7 @@ import numpy as np
 
 from hingecoach.config import section
 from hingecoach.pose import PoseSequence
+from hingecoach.pose.feet import toe_ahead_of_heel
 from hingecoach.pose.schema import INDEX
 
 
@@ -42,12 +43,11 @@ def detect_view(seq: PoseSequence) -> str:
 
 
 def detect_facing(seq: PoseSequence) -> str:
-    """'left' or 'right' (image direction the person faces), from toes ahead of heels and the
-    nose ahead of the ears; 'unknown' when neither can be seen."""
-    votes = []
-    for side in ("left", "right"):
-        toe = _xy(seq, f"{side}_foot_index")[:, 0] - _xy(seq, f"{side}_heel")[:, 0]
-        votes.append(toe)
+    """'left' or 'right' (image direction the person faces), from toes ahead of heels where
+    the shins stand (:mod:`hingecoach.pose.feet`) and the nose ahead of the ears; 'unknown'
+    when neither can be seen."""
+    feet = toe_ahead_of_heel(seq.xyz[..., :2], np.array([1.0, 0.0]))
+    votes = [feet[:, 0], feet[:, 1]]
     ears = (_xy(seq, "left_ear")[:, 0] + _xy(seq, "right_ear")[:, 0]) / 2
     votes.append(_xy(seq, "nose")[:, 0] - ears)
     signs = np.concatenate([np.sign(v[np.isfinite(v)]) for v in votes])

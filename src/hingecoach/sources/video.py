@@ -25,6 +25,7 @@ import numpy as np
 from hingecoach.config import section
 from hingecoach.errors import NoPersonError, NotAVideoError, OutOfFrameError, TooShortError
 from hingecoach.pose import PoseSequence
+from hingecoach.pose.feet import toe_ahead_of_heel
 from hingecoach.pose.schema import BLAZEPOSE33, INDEX
 from hingecoach.sources import cache as kp_cache
 from hingecoach.sources import people, spine_mask
@@ -35,7 +36,8 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
 POSE_MODEL = "blazepose-full mediapipe 0.10.21"
 MODEL_COMPLEXITY = 1  # "full": the pinned wheel carries lite (0), full (1) and heavy (2)
 #: Bump when anything that changes a source's output changes (it invalidates the cache).
-OUTPUT_VERSION = 3  # 2: meta["people_seen"] and meta["warnings"]; 3: spine skipped in upright frames
+OUTPUT_VERSION = 4  # 2: meta["people_seen"] and meta["warnings"]; 3: spine skipped in upright frames;
+# 4: the back's side read from the feet only where the shins stand (kneeling facing was flipped)
 K = len(BLAZEPOSE33)
 KEY_JOINTS = ("hip", "knee", "ankle")
 
@@ -97,10 +99,9 @@ def spine_readings(mask: np.ndarray | None, xyz: np.ndarray, min_trunk_deg: floa
 
 
 def spine_channels(readings: list[dict[str, float]], xyz: np.ndarray) -> tuple[dict, str]:
-    """Per-frame spine channels for the facing read from the feet, and that facing."""
-    toes = xyz[:, [INDEX["left_foot_index"], INDEX["right_foot_index"]], 0]
-    heels = xyz[:, [INDEX["left_heel"], INDEX["right_heel"]], 0]
-    facing = spine_mask.facing_from_feet(toes - heels)
+    """Per-frame spine channels for the facing read from the feet (where the shins stand:
+    kneeling, the toes point back), and that facing."""
+    facing = spine_mask.facing_from_feet(toe_ahead_of_heel(xyz[..., :2], np.array([1.0, 0.0])))
     keys = readings[0].keys() if readings else ()
     stacked = {key: np.array([r[key] for r in readings], float) for key in keys}
     return spine_mask.pick_facing(stacked, facing), facing
