@@ -35,11 +35,11 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 def _merged(level: str | None) -> dict[str, Any]:
     base = _base()
     levels = base.get("levels", {})
+    merged = {k: v for k, v in base.items() if k not in ("levels", "level_groups")}
     if level is None:
-        return {k: v for k, v in base.items() if k not in ("levels", "level_groups")}
+        return merged
     if level not in levels:
         raise KeyError(f"Expected a level among {sorted(levels)}, but got {level!r}.")
-    merged = {k: v for k, v in base.items() if k not in ("levels", "level_groups")}
     for group in base.get("level_groups", {}).values():
         if level in group["levels"]:
             merged = _merge(merged, {k: v for k, v in group.items() if k != "levels"})

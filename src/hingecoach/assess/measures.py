@@ -216,7 +216,7 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
                                          - 0.5 * m["torso_length_change_bottom_frac"])
     if baseline is None and first_start_frame is not None:
         baseline = setup_baseline(kin, first_start_frame)
-    m.update(_baseline_shifts(kin, w, baseline))
+    m.update(_baseline_shifts(kin, w, baseline, m["lockout_hip_angle_deg"]))
     return m
 
 
@@ -231,11 +231,12 @@ def setup_baseline(kin: Kinematics, first_start: int) -> dict[str, float] | None
             "hip_angle_deg": _window(kin, "hip_angle_deg", lo, first_start)}
 
 
-def _baseline_shifts(kin: Kinematics, w: dict[str, tuple[int, int]], baseline: dict[str, float] | None
-                     ) -> dict[str, float]:
+def _baseline_shifts(kin: Kinematics, w: dict[str, tuple[int, int]], baseline: dict[str, float] | None,
+                     lockout_hip_angle_deg: float) -> dict[str, float]:
     """Centre of mass over the foot at the bottom and standing after the rep (0.4 s from its
-    end), and how far the hip angle at lockout (its tallest) stays short of the person's own
-    standing, all against the :func:`setup_baseline` (NaN without one)."""
+    end), and how far the hip angle at lockout (its tallest, ``lockout_hip_angle_deg``) stays
+    short of the person's own standing, all against the :func:`setup_baseline` (NaN without
+    one)."""
     out = {"com_foot_bottom_vs_setup_frac": float("nan"), "com_foot_lockout_vs_setup_frac": float("nan"),
            "lockout_hip_short_of_setup_deg": float("nan")}
     if baseline is None:
@@ -244,8 +245,5 @@ def _baseline_shifts(kin: Kinematics, w: dict[str, tuple[int, int]], baseline: d
     out["com_foot_bottom_vs_setup_frac"] = _window(kin, "com_foot_frac", *w["bottom"]) - base
     top = (w["lockout"][1], w["lockout"][1] + int(round(0.4 * kin.fps)))
     out["com_foot_lockout_vs_setup_frac"] = _window(kin, "com_foot_frac", *top) - base
-    lk = w["lockout"]
-    hip = kin["hip_angle_deg"][lk[0]:lk[1] + 1]
-    if lk[1] >= lk[0] and np.isfinite(hip).any():
-        out["lockout_hip_short_of_setup_deg"] = baseline["hip_angle_deg"] - float(np.nanmax(hip))
+    out["lockout_hip_short_of_setup_deg"] = baseline["hip_angle_deg"] - lockout_hip_angle_deg
     return out

@@ -30,9 +30,9 @@ PATTERN = {"hinge": "hinge", "squat": "squat", "stoop": "stoop", "kneeling": "hi
 
 #: Lumbar plus thoracic flexion of ``spine_rounded`` at severity 1 (sim.faults).
 SPINE_ROUNDED_FULL_DEG = 50.0
-#: Flexion beyond the person's own under this severity is not labelled (the suite's minor
-#: faults start at 0.2).
-SPINE_LABEL_FLOOR = 0.2
+#: A fault another cause puts in the body (rounding, weight forward) is not labelled under this
+#: severity (the suite's minor faults start at 0.2).
+LABEL_FLOOR = 0.2
 #: Forward shift of the centre of mass at the bottom (fraction of the foot, beyond the
 #: person's own) of ``weight_on_toes`` at severity 1 (sim.faults); labelled from the same floor.
 WEIGHT_FORWARD_FULL_FRAC = 0.35
@@ -141,25 +141,28 @@ def label_spine_flexion(plan: RepPlan, style: Style) -> None:
     """Label the back rounding a rep holds at the bottom whatever caused it: a stoop bends the
     spine by design and a too-deep rep spills flexion into it (:func:`finalise`), and a coach
     sees a rounded back either way. Severity in the fault's own units (``spine_rounded`` at 1
-    adds 50 deg of lumbar plus thoracic flexion), from SPINE_LABEL_FLOOR up, never lowered."""
+    adds 50 deg of lumbar plus thoracic flexion), from LABEL_FLOOR up, never lowered."""
     flex = (plan.bottom["lumbar_flex_deg"] + plan.bottom["thoracic_flex_deg"]
             - style.lumbar_deg - style.thoracic_deg)
-    severity = min(1.0, flex / SPINE_ROUNDED_FULL_DEG)
-    if severity >= SPINE_LABEL_FLOOR and severity > plan.faults.get("spine_rounded", 0.0):
-        plan.faults["spine_rounded"] = round(severity, 4)
+    _label_at_least(plan, "spine_rounded", flex / SPINE_ROUNDED_FULL_DEG)
 
 
 def label_weight_forward(plan: RepPlan, style: Style) -> None:
     """Label the weight a rep puts towards the toes at the bottom whatever caused it: a stoop
     lets it drift forward by design, a torso-led or too-deep rep pushes it forward, and the
     centre of mass is as far over the toes either way. Severity in the fault's own units
-    (``weight_on_toes`` at 1 moves it 0.35 of a foot forward), from SPINE_LABEL_FLOOR up, never
+    (``weight_on_toes`` at 1 moves it 0.35 of a foot forward), from LABEL_FLOOR up, never
     lowered. Standing movements only (kneeling has no foot fault)."""
-    if "com_frac" not in plan.bottom:
-        return
-    severity = min(1.0, (plan.bottom["com_frac"] - style.com_frac) / WEIGHT_FORWARD_FULL_FRAC)
-    if severity >= SPINE_LABEL_FLOOR and severity > plan.faults.get("weight_on_toes", 0.0):
-        plan.faults["weight_on_toes"] = round(severity, 4)
+    if "com_frac" in plan.bottom:
+        _label_at_least(plan, "weight_on_toes",
+                        (plan.bottom["com_frac"] - style.com_frac) / WEIGHT_FORWARD_FULL_FRAC)
+
+
+def _label_at_least(plan: RepPlan, code: str, severity: float) -> None:
+    """Raise the rep's label of ``code`` to ``severity`` (capped at 1) from LABEL_FLOOR up."""
+    severity = min(1.0, severity)
+    if severity >= LABEL_FLOOR and severity > plan.faults.get(code, 0.0):
+        plan.faults[code] = round(severity, 4)
 
 
 def rep_segments(plan: RepPlan, rng: np.random.Generator) -> list[Segment]:
