@@ -6,7 +6,7 @@ import numpy as np
 
 from hingecoach.config import section
 from hingecoach.pose import PoseSequence
-from hingecoach.pose.feet import toe_ahead_of_heel
+from hingecoach.pose.feet import facing_vote
 from hingecoach.pose.schema import INDEX
 
 
@@ -43,17 +43,10 @@ def detect_view(seq: PoseSequence) -> str:
 
 
 def detect_facing(seq: PoseSequence) -> str:
-    """'left' or 'right' (image direction the person faces), from toes ahead of heels where
-    the shins stand (:mod:`hingecoach.pose.feet`) and the nose ahead of the ears; 'unknown'
-    when neither can be seen."""
-    feet = toe_ahead_of_heel(seq.xyz[..., :2], np.array([1.0, 0.0]))
-    votes = [feet[:, 0], feet[:, 1]]
-    ears = (_xy(seq, "left_ear")[:, 0] + _xy(seq, "right_ear")[:, 0]) / 2
-    votes.append(_xy(seq, "nose")[:, 0] - ears)
-    signs = np.concatenate([np.sign(v[np.isfinite(v)]) for v in votes])
-    if signs.size == 0 or signs.sum() == 0:
-        return "unknown"
-    return "right" if signs.sum() > 0 else "left"
+    """'left' or 'right' (image direction the person faces), by :func:`facing_vote` (toes
+    ahead of heels where the shins stand, nose ahead of the ears); 'unknown' when neither can
+    be seen."""
+    return facing_vote(seq.xyz)
 
 
 def with_view(seq: PoseSequence) -> PoseSequence:

@@ -159,16 +159,6 @@ def spine_angles(mask: np.ndarray, hip_xy, shoulder_xy) -> dict[str, float]:
     return out
 
 
-def facing_from_feet(toe_minus_heel_x: np.ndarray) -> str:
-    """'left'/'right' from the sign of (toe x − heel x) over all frames and feet; the feet stay
-    planted through a hinge, so this is steadier than the head. 'unknown' when no vote."""
-    v = np.asarray(toe_minus_heel_x, float)
-    v = v[np.isfinite(v)]
-    if v.size == 0 or np.sign(v).sum() == 0:
-        return "unknown"
-    return "right" if np.sign(v).sum() > 0 else "left"
-
-
 def pick_facing(readings: dict[str, np.ndarray], facing: str) -> dict[str, np.ndarray]:
     """Channels for the chosen facing from :func:`spine_angles` readings stacked over frames;
     all NaN when the facing is unknown."""

@@ -25,7 +25,7 @@ import numpy as np
 from hingecoach.config import section
 from hingecoach.errors import NoPersonError, NotAVideoError, OutOfFrameError, TooShortError
 from hingecoach.pose import PoseSequence
-from hingecoach.pose.feet import toe_ahead_of_heel
+from hingecoach.pose.feet import facing_vote
 from hingecoach.pose.schema import BLAZEPOSE33, INDEX
 from hingecoach.sources import cache as kp_cache
 from hingecoach.sources import people, spine_mask
@@ -36,8 +36,9 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
 POSE_MODEL = "blazepose-full mediapipe 0.10.21"
 MODEL_COMPLEXITY = 1  # "full": the pinned wheel carries lite (0), full (1) and heavy (2)
 #: Bump when anything that changes a source's output changes (it invalidates the cache).
-OUTPUT_VERSION = 4  # 2: meta["people_seen"] and meta["warnings"]; 3: spine skipped in upright frames;
-# 4: the back's side read from the feet only where the shins stand (kneeling facing was flipped)
+OUTPUT_VERSION = 5  # 2: meta["people_seen"] and meta["warnings"]; 3: spine skipped in upright frames;
+# 4: the back's side read from the feet only where the shins stand (kneeling facing was flipped);
+# 5: the back's side by the analysis's own facing vote (feet and nose), so kneeling has one too
 K = len(BLAZEPOSE33)
 KEY_JOINTS = ("hip", "knee", "ankle")
 
@@ -99,9 +100,9 @@ def spine_readings(mask: np.ndarray | None, xyz: np.ndarray, min_trunk_deg: floa
 
 
 def spine_channels(readings: list[dict[str, float]], xyz: np.ndarray) -> tuple[dict, str]:
-    """Per-frame spine channels for the facing read from the feet (where the shins stand:
-    kneeling, the toes point back), and that facing."""
-    facing = spine_mask.facing_from_feet(toe_ahead_of_heel(xyz[..., :2], np.array([1.0, 0.0])))
+    """Per-frame spine channels for the facing the analysis will detect (:func:`facing_vote`:
+    the feet where the shins stand, and the nose), and that facing."""
+    facing = facing_vote(xyz)
     keys = readings[0].keys() if readings else ()
     stacked = {key: np.array([r[key] for r in readings], float) for key in keys}
     return spine_mask.pick_facing(stacked, facing), facing
