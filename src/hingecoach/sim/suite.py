@@ -22,8 +22,11 @@ MOVEMENT_MIX = ("hinge", "hinge", "hinge", "hinge", "squat", "stoop", "kneeling"
 
 
 #: Pairs of faults that undo each other in the same channels: a spine cannot both round and
-#: over-arch, a knee cannot be both locked straight and bent into a squat.
-CONTRADICTORY = (("spine_rounded", "spine_overarched"), ("knees_locked", "knees_too_bent"))
+#: over-arch, a knee cannot be both locked straight and bent into a squat, and the hips cannot
+#: both stop short of full extension at the top and lean back past it (the two cancel in the
+#: lockout's hip flexion, leaving labels the body does not show).
+CONTRADICTORY = (("spine_rounded", "spine_overarched"), ("knees_locked", "knees_too_bent"),
+                 ("incomplete_lockout", "lockout_lean_back"))
 
 
 def applicable_faults(movement: str) -> list[str]:
