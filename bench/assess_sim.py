@@ -2,7 +2,7 @@
 rep count, pattern accuracy, per-fault precision/recall/F1 at minor and major severity, and
 how often each fault fires on clean reps.
 
-    python -m bench.assess_sim [--n 1500] [--workers 2] [--per-set] [--seed-base 100000]
+    python -m bench.assess_sim [--n 1500] [--workers 2] [--per-set] [--seed-base 100000] [--history]
 
 Calibration uses the tuning seeds (``--seed-base 300000``); the figures to quote are the
 default seeds'.
@@ -18,6 +18,12 @@ depth faults belong to hinge sets; squat and stoop sets are scored by their patt
 level names it by the rep's pattern (``named_by_pattern``: at the bodyweight levels a rep
 called a squat is Mistake 2, "knees bent too much, turns into a squat", coached as such)
 counts as called on such a rep, on clean reps too.
+
+``--history`` gives every standing set the person's history first, as the training log would
+hold it: the same body (hamstrings, proportions) films one clean hinge set on another day
+(its own seed, so its own style and noise). That set is logged in a scratch store, and the
+store's ``usual_depth_hip_angle_deg`` makes the ``too_deep`` check personal, as
+``hinge analyze --person`` does.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import argparse
 import sys
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -41,16 +48,37 @@ def level_for(movement: str) -> str:
     return "hero_squat" if movement == "kneeling" else "dowel"
 
 
-def evaluate_set(cfg: dict[str, Any]) -> dict[str, Any]:
+HISTORY_SEED_OFFSET = 50_000_000  # the history set's seed: far from every suite's
+
+
+def usual_depth_from_history(sim, cfg: dict[str, Any], level: str) -> float | None:
+    """The person's usual bottom hip angle after one clean hinge set of the same body on
+    another day, logged in a scratch store and read back as the product reads it."""
+    import tempfile
+
+    from hingecoach.store import queries, records
+    from hingecoach.store.db import open_db
+
+    past = simulate("hinge", faults={}, view=cfg["view"], seed=cfg["seed"] + HISTORY_SEED_OFFSET,
+                    noise=cfg["noise"], body=sim.body)
+    result = analyze(past.pose.replace(view="unknown", facing="unknown"), level=level)
+    with tempfile.TemporaryDirectory() as tmp, open_db(f"sqlite:///{tmp}/history.db") as db:
+        records.log_set(db, result.to_dict(), person="sim", level=level)
+        return queries.usual_depth_hip_angle_deg(db, "sim")
+
+
+def evaluate_set(cfg: dict[str, Any], history: bool = False) -> dict[str, Any]:
     sim = simulate(**cfg)
     level = level_for(cfg["movement"])
+    usual = usual_depth_from_history(sim, cfg, level) if history and cfg["movement"] != "kneeling" else None
     # the view and facing as a video gives them: detected from the landmarks, not told
-    result = analyze(sim.pose.replace(view="unknown", facing="unknown"), level=level)
+    result = analyze(sim.pose.replace(view="unknown", facing="unknown"), level=level,
+                     usual_depth_hip_angle_deg=usual)
     faults_cfg = section("faults", level)
     truth_reps = sim.truth.reps
     applicable = set(applicable_faults(cfg["movement"]))
     out = {"cfg": cfg, "reps_true": len(truth_reps), "reps": result.rep_count, "view": result.pose.view,
-           "matched": []}
+           "usual_depth_hip_angle_deg": usual, "matched": []}
     for rep, a in result.completed:
         match = next((t for t in truth_reps if t.start_s - 0.3 <= rep.bottom_s <= t.end_s + 0.3), None)
         if match is None:
@@ -173,10 +201,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed-base", type=int, default=100000,
                     help="first seed (100000: the benchmark; 300000: the tuning seeds thresholds are fitted on)")
     ap.add_argument("--per-set", action="store_true", help="print each set's rep count")
+    ap.add_argument("--history", action="store_true",
+                    help="give each standing set the person's usual depth from one earlier clean set")
     args = ap.parse_args(argv)
     configs = list(accuracy_suite(seed_base=args.seed_base, n=args.n))
     with ProcessPoolExecutor(args.workers) as pool:
-        rows = list(pool.map(evaluate_set, configs, chunksize=8))
+        rows = list(pool.map(partial(evaluate_set, history=args.history), configs, chunksize=8))
+    if args.history:
+        known = sum(r["usual_depth_hip_angle_deg"] is not None for r in rows)
+        print(f"history: usual depth known for {known} of {len(rows)} sets")
     if args.per_set:
         for r in rows:
             flag = "" if r["reps"] == r["reps_true"] else "  <--"
