@@ -18,6 +18,7 @@ BENCHMARKS = (
     ("clips_accuracy", []),
     ("sim_accuracy", []),
     ("assess_sim", ["--n", "1500"]),
+    ("assess_sim", ["--n", "1500", "--history"]),  # too_deep against the usual depth
     ("render_suite", []),
     ("outline_check", []),
     ("report_speed", []),
