@@ -109,7 +109,14 @@ def summarise(rows: list[dict[str, Any]]) -> None:
         ex = sum(r["reps"] == r["reps_true"] for r in rs)
         print(f"   {view:<8} sets {len(rs):>4}   rep count exact {100 * ex / len(rs):5.1f}%")
     print(f"pattern accuracy: {100 * pat_ok / max(len(judged), 1):.1f}% of {len(judged)} matched reps "
-          f"({len(reps) - len(judged)} front-view reps not judged)")
+          f"({len(reps) - len(judged)} front-view reps not seen, not judged)")
+    front = [m for r in rows if r["view"] == "front" for m in r["matched"]]
+    if front:  # from the front only a squat is seen: how many of them, and how many others
+        squats = [m for m in front if m["pattern_true"] == "squat"]
+        named = sum(m["pattern_seen"] and m["pattern"] == "squat" for m in squats)
+        wrong = sum(m["pattern_seen"] for m in front if m["pattern_true"] != "squat")
+        print(f"   front view: squats named {named} of {len(squats)}; "
+              f"other reps called squat {wrong} of {len(front) - len(squats)}")
     confusion = Counter((m["pattern_true"], m["pattern"]) for m in judged)
     print("   confusion (true -> called): " + ", ".join(f"{t}->{c}: {n}" for (t, c), n in sorted(confusion.items())))
     codes = sorted({c for m in reps for c in m["faults_true"]} | {c for m in reps for c in m["faults"]})

@@ -266,3 +266,17 @@ def test_bad_import_leaves_store_untouched(db, tmp_path, damage):
 def test_unknown_url_is_a_clear_error():
     with pytest.raises(HingeInputError, match="engine"):
         open_db("mysql://somewhere/db")
+
+
+def test_a_pattern_the_camera_did_not_see_counts_neither_as_hinge_nor_for_depth(db):
+    # from the front a hinge and a stoop look alike: such reps say "hinge" with pattern_seen
+    # false, and must not pass the level's hinge-rate check or set the usual depth
+    unseen = make_result(depths=(70.0,) * 6)
+    for rep in unseen["reps"]:
+        rep["pattern_seen"] = False
+    set_id = log_set(db, unseen, when=datetime(2024, 1, 1, 8))
+    log_set(db, make_result(depths=(90.0,) * 5), when=datetime(2024, 1, 2, 8))
+    with db.read() as tx:
+        rate = tx.scalar("SELECT hinge_rate FROM sets WHERE id = :i", {"i": set_id})
+    assert rate is None
+    assert usual_depth_hip_angle_deg(db, "me") == pytest.approx(90.0)

@@ -107,6 +107,7 @@ def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str =
         return SetSummary(0, len(reps), None, None, 0, None)
     scores = [a.score for _, a in done]
     patterns = Counter(a.pattern for _, a in done)
+    seen = Counter(a.pattern for _, a in done if a.pattern_seen)  # the set's pattern: what was seen
     weights = section("scoring")
     cost: Counter[str] = Counter()
     counts: Counter[str] = Counter()
@@ -124,7 +125,7 @@ def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str =
     return SetSummary(
         reps=len(done), partial_reps=len(reps) - len(done),
         score=round(sum(scores) / len(scores), 1),
-        pattern=patterns.most_common(1)[0][0] if any(a.pattern_seen for _, a in done) else None,
+        pattern=seen.most_common(1)[0][0] if seen else None,
         clean_reps=sum(a.clean for _, a in done), fix_first=fix_first,
         went_well=went_well[:3], fault_counts=dict(counts),
     )

@@ -36,7 +36,7 @@ from hingecoach.assess import RepAssessment, assess_measured, rep_measures, set_
 from hingecoach.assess.measures import setup_baseline
 from hingecoach.coaching import LiveCoach, SetSummary, summarise_set
 from hingecoach.config import section
-from hingecoach.kinematics.angles import JOINTS, Kinematics, measure, stance_width_ratio
+from hingecoach.kinematics.angles import JOINTS, Kinematics, image_series, measure
 from hingecoach.kinematics.filters import OneEuroFilter
 from hingecoach.kinematics.view import with_view
 from hingecoach.pose import PoseSequence
@@ -425,7 +425,7 @@ class LiveSession:
         raw = self._raw.view()[lo:]
         seq = PoseSequence(xyz=raw[:, :, :3], visibility=raw[:, :, 3], t_s=t, fps=self.fps,
                            image_size=self.image_size, source="live")
-        kin.series["stance_width_ratio"] = stance_width_ratio(seq)
+        kin.series.update(image_series(seq))
         return kin
 
     def _assess(self, rep: Rep, index: int, update: LiveUpdate) -> None:

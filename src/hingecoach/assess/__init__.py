@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from hingecoach.assess.checks import COMPENSATION_MEASURES, Fault, check_rep
 from hingecoach.assess.measures import rep_measures, rep_windows
-from hingecoach.assess.pattern import classify_pattern
+from hingecoach.assess.pattern import classify_front, classify_pattern
 from hingecoach.config import section
 from hingecoach.kinematics import Kinematics
 from hingecoach.reps import Rep
@@ -61,8 +61,11 @@ def assess_measured(kin: Kinematics, rep: Rep, m: dict[str, float], level: str |
                     usual_depth_hip_angle_deg: float | None, set_values: dict[str, float] | None
                     ) -> RepAssessment:
     """Pattern, faults and score of a rep whose measures ``m`` are taken."""
-    pattern, confidence = classify_pattern(m, level)
-    seen = kin.view in section("pattern", level)["views"]
+    if kin.view == "front":
+        pattern, confidence, seen = classify_front(m, level)
+    else:
+        pattern, confidence = classify_pattern(m, level)
+        seen = kin.view in section("pattern", level)["views"]
     if rep.partial:  # not a finished rep (e.g. setting the weight down): measured, not graded
         return RepAssessment(pattern, confidence, [], float("nan"), m, seen)
     faults = check_rep(m, pattern=pattern, view=kin.view, frames=rep_windows(kin, rep), level=level,

@@ -144,6 +144,24 @@ def torso_length_change_frac(kin: Kinematics, b: tuple[int, int]) -> float:
     return _window_values(torso, *b) / stand - 1.0 if stand > 0 else float("nan")
 
 
+def front_measures(kin: Kinematics, b: tuple[int, int], s: tuple[int, int]) -> dict[str, float]:
+    """What a front camera sees of the pattern, against the rep's own standing (window ``s``):
+    the trunk's and the thighs' image lengths at the bottom over their standing ones (leaning
+    towards the camera foreshortens the trunk, knees going forward the thighs), and the hips'
+    drop in the image as a fraction of the standing leg (hips down, not back)."""
+    def ratio(name: str) -> float:
+        stand = _window(kin, name, *s)
+        return _window(kin, name, *b) / stand if stand > 0 else float("nan")
+
+    if "torso_image_px" not in kin.series:
+        return {}
+    leg = _window(kin, "leg_image_px", *s)
+    drop = _window(kin, "hip_image_y_px", *b) - _window(kin, "hip_image_y_px", *s)
+    return {"torso_image_bottom_frac_start": ratio("torso_image_px"),
+            "thigh_image_bottom_frac_start": ratio("thigh_image_px"),
+            "hip_drop_image_bottom_frac_leg": drop / leg if leg > 0 else float("nan")}
+
+
 def _window_values(x: np.ndarray, lo: int, hi: int) -> float:
     lo, hi = max(lo, 0), min(hi, x.size - 1)
     return _median(x[lo:hi + 1]) if hi >= lo else float("nan")
@@ -195,6 +213,7 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
     m["lockout_hip_angle_deg"] = float(np.nanmax(kin["hip_angle_deg"][lk[0]:lk[1] + 1])) if lk[1] >= lk[0] \
         and np.isfinite(kin["hip_angle_deg"][lk[0]:lk[1] + 1]).any() else float("nan")
     m["stance_width_ratio"] = _window(kin, "stance_width_ratio", *s)
+    m.update(front_measures(kin, b, s))
     m["lockout_trunk_angle_deg"] = _window(kin, "trunk_angle_deg", *lk)
     back = kin["hip_back_frac_leg"][rep.start_frame:rep.bottom_window[1] + 1]
     m["hip_forward_shift_bottom_frac_leg"] = (

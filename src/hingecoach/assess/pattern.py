@@ -63,6 +63,31 @@ def stoop_score(m: dict[str, float], cfg: dict[str, float]) -> float:
     return score
 
 
+def front_squat_score(m: dict[str, float], cfg: dict[str, float]) -> float:
+    """Mean of two squat margins a front camera sees (> 0 means squat), NaN when unmeasured:
+    the hips dropping in the image (a fraction of the standing leg) and the thighs foreshortened
+    as the knees come forward (a fraction of their standing length)."""
+    votes = [
+        (m.get("hip_drop_image_bottom_frac_leg", math.nan) - cfg["front_squat_hip_drop_frac_leg"])
+        / cfg["front_hip_drop_soft_frac"],
+        (cfg["front_squat_thigh_frac"] - m.get("thigh_image_bottom_frac_start", math.nan))
+        / cfg["front_thigh_soft_frac"],
+    ]
+    votes = [v for v in votes if math.isfinite(v)]
+    return sum(votes) / len(votes) if votes else math.nan
+
+
+def classify_front(m: dict[str, float], level: str | None = None) -> tuple[str, float, bool]:
+    """(pattern, confidence, seen) from what a front camera shows. It sees a squat (hips down,
+    knees forward) but not the hips' travel back, so a hinge and a stoop look alike: any rep
+    that is not a squat is a hinge by default, reported as not seen."""
+    cfg = section("pattern", level)
+    sq = front_squat_score(m, cfg)
+    if math.isfinite(sq) and sq > 0:
+        return "squat", _logistic(3 * sq), True
+    return "hinge", _logistic(-3 * sq) if math.isfinite(sq) else 0.5, False
+
+
 def classify_pattern(m: dict[str, float], level: str | None = None) -> tuple[str, float]:
     """(pattern, confidence in 0.5..1) from per-rep measures."""
     cfg = section("pattern", level)

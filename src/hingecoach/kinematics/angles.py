@@ -252,8 +252,36 @@ def compute_kinematics(seq: PoseSequence, *, filtered: bool = True) -> Kinematic
     p = {j: stacked[:, i] for i, j in enumerate(JOINTS)}
     back_bend = seq.channels.get("back_bend_deg")
     kin = measure(p, seq.t_s, seq.fps, seq.facing, seq.view, back_bend, tuple(history))
-    kin.series["stance_width_ratio"] = stance_width_ratio(seq)
+    kin.series.update(image_series(seq))
     return kin
+
+
+def image_series(seq: PoseSequence) -> dict[str, np.ndarray]:
+    """Per-frame lengths in the image plane, for what a front camera can see (the sagittal
+    angles lie along its axis there). Left and right are averaged: both sides face the camera.
+
+    * ``stance_width_ratio``: ankle spacing over shoulder width;
+    * ``torso_image_px``: mid-hip to mid-shoulder; the trunk leaning towards the camera shortens
+      it (to cos(lean) of its standing length, seen from far enough);
+    * ``thigh_image_px``: hip to knee; the knees travelling forward in a squat shorten it;
+    * ``leg_image_px``: hip to knee to ankle, the scale for hip travel;
+    * ``hip_image_y_px``: the mid-hip's height in the image (down is positive): the hips going
+      down, not back."""
+    def mid(name: str) -> np.ndarray:
+        return (seq.point(f"left_{name}")[:, :2] + seq.point(f"right_{name}")[:, :2]) / 2
+
+    def length(a: str, b: str) -> np.ndarray:
+        return np.mean([np.linalg.norm(seq.point(f"{side}_{a}")[:, :2] - seq.point(f"{side}_{b}")[:, :2], axis=1)
+                        for side in ("left", "right")], axis=0)
+
+    thigh = length("hip", "knee")
+    return {
+        "stance_width_ratio": stance_width_ratio(seq),
+        "torso_image_px": np.linalg.norm(mid("shoulder") - mid("hip"), axis=1),
+        "thigh_image_px": thigh,
+        "leg_image_px": thigh + length("knee", "ankle"),
+        "hip_image_y_px": mid("hip")[:, 1],
+    }
 
 
 def stance_width_ratio(seq: PoseSequence) -> np.ndarray:

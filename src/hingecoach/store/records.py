@@ -65,7 +65,9 @@ def _check_rep(rep: Any, i: int) -> dict[str, Any]:
         "bottom_s": _finite(rep.get("bottom_s"), f"rep {i} bottom_s"),
         "end_s": _finite(rep.get("end_s"), f"rep {i} end_s"),
         "depth_hip_angle_deg": _finite(rep.get("depth_hip_angle_deg"), f"rep {i} depth_hip_angle_deg"),
-        "pattern": pattern,
+        # a pattern the camera could not see (a hinge or stoop from the front) is not stored:
+        # it would count towards the level's hinge rate and the usual depth
+        "pattern": pattern if rep.get("pattern_seen", True) is not False else None,
         "score": _finite(rep.get("score"), f"rep {i} score"),
         "partial": int(partial),
         "clean": int(not any(f["severity"] == "major" for f in faults)),
@@ -75,14 +77,16 @@ def _check_rep(rep: Any, i: int) -> dict[str, Any]:
 
 def set_summary(reps: list[dict[str, Any]]) -> dict[str, Any]:
     """Per-set figures the program reads: clean-rep rate (full reps free of major faults),
-    hinge rate (full reps classed as hinge) and median bottom hip angle. Partial reps count in
-    ``rep_count`` but not in the rates, since they were cut short by the clip, not by the lifter."""
+    hinge rate (full reps classed as hinge, of those whose pattern was seen) and median bottom
+    hip angle. Partial reps count in ``rep_count`` but not in the rates, since they were cut
+    short by the clip, not by the lifter."""
     full = [r for r in reps if not r["partial"]]
+    seen = [r for r in full if r["pattern"] is not None]
     depths = [r["depth_hip_angle_deg"] for r in full if r["depth_hip_angle_deg"] is not None]
     return {
         "full_rep_count": len(full),
         "clean_rep_rate": sum(r["clean"] for r in full) / len(full) if full else None,
-        "hinge_rate": sum(r["pattern"] == "hinge" for r in full) / len(full) if full else None,
+        "hinge_rate": sum(r["pattern"] == "hinge" for r in seen) / len(seen) if seen else None,
         "depth_hip_angle_deg": float(statistics.median(depths)) if depths else None,
     }
 
