@@ -90,8 +90,9 @@ def view_warnings(pose: PoseSequence) -> list[str]:
         return ["Camera view looks oblique (about 45 degrees): angles are approximate and the "
                 "spine check is not assessable. For the best coaching, film from the side."]
     if pose.view == "front":
-        return ["Camera view is from the front: hip travel, shin angle and spine shape cannot be "
-                "seen. Film from the side (camera at hip height, 2-3 m away, whole body in frame)."]
+        return ["Camera view is from the front: a squat shows, but hip travel, shin angle and spine "
+                "shape cannot be seen, so a hinge cannot be told from a stoop. Film from the side "
+                "(camera at hip height, 2-3 m away, whole body in frame)."]
     return ["Camera view could not be determined."]
 
 
