@@ -70,7 +70,7 @@ def print_analysis(result: Analysis, explain: bool = False) -> None:
     print()
     score = "-" if s.score is None else f"{s.score:.0f}/100"
     print(f"reps: {s.reps}   pattern: {s.pattern or '-'}   set score: {score}   "
-          f"hinges free of major faults: {s.clean_reps}/{s.reps}")
+          f"reps free of major faults: {s.clean_reps}/{s.reps}")
     for text in s.went_well:
         print(f"  + {text}")
     if s.fix_first:

@@ -133,7 +133,7 @@ def summary_html(analysis: Analysis) -> str:
     s = analysis.summary
     score = "–" if s.score is None else f"{s.score:.0f}"
     stats = [(str(s.reps), "reps counted"), (_pill(s.pattern), "pattern"), (score, "score / 100"),
-             (f"{s.clean_reps}/{s.reps}", "hinges free of major faults")]
+             (f"{s.clean_reps}/{s.reps}", "reps free of major faults")]
     cards = "".join(f'<div class="stat"><b>{v}</b><span>{escape(k)}</span></div>' for v, k in stats)
     parts = [f'<section id="summary"><h2>Summary</h2><div class="stats">{cards}</div>']
     if s.partial_reps:
