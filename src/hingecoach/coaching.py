@@ -43,10 +43,10 @@ def issues_of(a: RepAssessment) -> list[tuple[str, str]]:
     """(code, severity) of everything to coach in one rep, most important first: a wrong
     pattern counts as major and comes after spine faults (safety first)."""
     items = [(f.code, f.severity) for f in a.faults]
-    if a.pattern != "hinge" and a.pattern_seen:
+    if a.seen_pattern not in ("hinge", None):
         spine = [i for i in items if i[0].startswith("spine")]
         rest = [i for i in items if not i[0].startswith("spine")]
-        items = spine + [(f"pattern:{a.pattern}", "major")] + rest
+        items = spine + [(f"pattern:{a.seen_pattern}", "major")] + rest
     return items
 
 
@@ -106,8 +106,7 @@ def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str =
     if not done:
         return SetSummary(0, len(reps), None, None, 0, None)
     scores = [a.score for _, a in done]
-    patterns = Counter(a.pattern for _, a in done)
-    seen = Counter(a.pattern for _, a in done if a.pattern_seen)  # the set's pattern: what was seen
+    seen = Counter(a.seen_pattern for _, a in done if a.seen_pattern)  # the set's pattern: what was seen
     weights = section("scoring")
     cost: Counter[str] = Counter()
     counts: Counter[str] = Counter()
@@ -120,7 +119,7 @@ def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str =
     if cost:
         fix_first = min(cost, key=lambda c: (-cost[c], order.index(c)))
     went_well = _strengths(counts, view, level)
-    if patterns.get("hinge", 0) == len(done) and all(a.pattern_seen for _, a in done):
+    if seen.get("hinge", 0) == len(done):
         went_well.insert(0, "Every rep was a true hinge: hips back, not down.")
     return SetSummary(
         reps=len(done), partial_reps=len(reps) - len(done),

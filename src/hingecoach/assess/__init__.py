@@ -30,19 +30,24 @@ class RepAssessment:
     pattern_seen: bool = True
 
     @property
+    def seen_pattern(self) -> str | None:
+        """The pattern where the camera could see it, None where it could not: what is
+        coached, scored, counted for the set and shown."""
+        return self.pattern if self.pattern_seen else None
+
+    @property
     def clean(self) -> bool:
         """No major fault and the right pattern (where the pattern can be seen)."""
-        return ((self.pattern == "hinge" or not self.pattern_seen)
+        return (self.seen_pattern in ("hinge", None)
                 and not any(f.severity == "major" for f in self.faults))
 
 
-def score_rep(pattern: str, faults: list[Fault], level: str | None = None, pattern_seen: bool = True
-              ) -> float:
+def score_rep(seen_pattern: str | None, faults: list[Fault], level: str | None = None) -> float:
     """100 minus a penalty per fault by severity, and one for the wrong pattern where the
-    pattern can be seen (floor 0)."""
+    pattern can be seen (``seen_pattern`` None where it cannot; floor 0)."""
     cfg = section("scoring", level)
     penalty = sum(cfg[f"{f.severity}_penalty"] for f in faults)
-    if pattern != "hinge" and pattern_seen:
+    if seen_pattern not in ("hinge", None):
         penalty += cfg["wrong_pattern_penalty"]
     return float(max(0.0, 100.0 - penalty))
 
@@ -70,7 +75,8 @@ def assess_measured(kin: Kinematics, rep: Rep, m: dict[str, float], level: str |
         return RepAssessment(pattern, confidence, [], float("nan"), m, seen)
     faults = check_rep(m, pattern=pattern, view=kin.view, frames=rep_windows(kin, rep), level=level,
                        usual_depth_hip_angle_deg=usual_depth_hip_angle_deg, set_values=set_values)
-    return RepAssessment(pattern, confidence, faults, score_rep(pattern, faults, level, seen), m, seen)
+    score = score_rep(pattern if seen else None, faults, level)
+    return RepAssessment(pattern, confidence, faults, score, m, seen)
 
 
 def set_medians(measures: list[dict[str, float]], reps: list[Rep], level: str | None = None

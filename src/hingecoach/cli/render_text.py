@@ -14,11 +14,6 @@ def _fmt(v: float | None, nd: int = 0) -> str:
     return f"{v:.{nd}f}"
 
 
-def _pattern(a) -> str:
-    """The rep's pattern, or '-' where the camera cannot see it (a hinge or stoop from the front)."""
-    return a.pattern if a.pattern_seen else "-"
-
-
 def rep_table(result: Analysis) -> list[str]:
     lines = [f"{'rep':>4} {'start':>6} {'bottom':>6} {'end':>6} {'depth':>6} {'knee':>5} "
              f"{'shin':>5} {'pattern':<7} {'score':>5}  faults"]
@@ -29,7 +24,7 @@ def rep_table(result: Analysis) -> list[str]:
         lines.append(
             f"{tag:>4} {rep.start_s:6.2f} {rep.bottom_s:6.2f} {rep.end_s:6.2f} "
             f"{_fmt(rep.depth_hip_angle_deg):>5}° {_fmt(m.get('knee_flexion_bottom_deg')):>4}° "
-            f"{_fmt(m.get('shin_angle_bottom_deg')):>4}° {_pattern(a):<7} {_fmt(a.score):>5}  {faults}")
+            f"{_fmt(m.get('shin_angle_bottom_deg')):>4}° {a.seen_pattern or '-':<7} {_fmt(a.score):>5}  {faults}")
     return lines
 
 

@@ -177,7 +177,7 @@ def rep_table_html(analysis: Analysis) -> str:
             f"<td>{_fmt(m.get('knee_flexion_bottom_deg'), 0, '°')}</td>"
             f"<td>{_fmt(m.get('shin_angle_bottom_deg'), 0, '°')}</td>"
             f"<td>{_fmt(m.get('hip_back_bottom_frac_leg'), 2)}</td>"
-            f"<td>{_pill(a.pattern if a.pattern_seen else None)}</td><td>{_fmt(a.score)}</td><td class=\"l\">{_fault_chips(a)}</td></tr>")
+            f"<td>{_pill(a.seen_pattern)}</td><td>{_fmt(a.score)}</td><td class=\"l\">{_fault_chips(a)}</td></tr>")
     if not rows:
         rows.append('<tr><td colspan="9" class="l">No repetition found.</td></tr>')
     return (f'<section id="reps"><h2>Rep by rep</h2><div class="scroll"><table id="rep-table">'
