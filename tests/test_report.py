@@ -87,6 +87,23 @@ def test_overlay_draws_the_skeleton_where_the_joints_are(mixed):
     assert not colour_near(img[plan.size[1] // 3:plan.size[1] // 2, -60:], SKELETON_BGR, 10).any()
 
 
+def test_overlay_names_a_pattern_only_where_the_camera_saw_it():
+    # from the front a hinge is not seen: the annotated video must not call it a hinge
+    from hingecoach.report.overlay import PATTERN_BGR
+    from hingecoach.sim import simulate
+
+    front = analyze(simulate("hinge", reps=2, view="front", seed=3, noise="low").pose.replace(view="unknown"))
+    plan = plan_overlay(front)
+    assert front.reps and plan.patterns == [None] * len(front.reps)
+    img = draw_overlay(blank_canvas(plan.size), plan, front.reps[0].bottom_frame)
+    assert not colour_near(img[:120, :400], PATTERN_BGR["hinge"], 10).any()
+    side = analyze(simulate("hinge", reps=2, view="side", seed=3, noise="low").pose)
+    plan = plan_overlay(side)
+    assert plan.patterns == ["hinge"] * len(side.reps)
+    img = draw_overlay(blank_canvas(plan.size), plan, side.reps[0].bottom_frame)
+    assert colour_near(img[:120, :400], PATTERN_BGR["hinge"], 10).any()
+
+
 def test_overlay_flags_faults_only_around_their_frames(mixed):
     plan = plan_overlay(mixed)
     squat = next(i for i, a in enumerate(mixed.assessments) if a.pattern == "squat" and a.faults)

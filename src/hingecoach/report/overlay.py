@@ -79,7 +79,7 @@ class OverlayPlan:
     done_by_frame: np.ndarray  # (frames,) completed reps finished at or before the frame
     flags: list[list[Flag]]  # per frame, most important first
     reps: list  # list[Rep]
-    patterns: list[str]
+    patterns: list[str | None]  # None where the camera could not see the pattern
     scores: list[float]
     total_reps: int
     back_sign: float  # image x direction of "behind the person"
@@ -192,7 +192,7 @@ def plan_overlay(analysis: Analysis) -> OverlayPlan:
         shin_state=shin_state(kin["shin_angle_deg"], analysis.level),
         dowel_state=dowel_state(analysis), rep_of_frame=rep_of, done_by_frame=done,
         flags=_flags(analysis, n), reps=list(analysis.reps),
-        patterns=[a.pattern for a in analysis.assessments],
+        patterns=[a.seen_pattern for a in analysis.assessments],
         scores=[a.score for a in analysis.assessments], total_reps=analysis.rep_count,
         back_sign=-forward_sign(analysis.pose),
     )
@@ -366,7 +366,8 @@ def draw_counter(img: np.ndarray, plan: OverlayPlan, i: int, st: _Style) -> None
         rep = plan.reps[r]
         pattern = plan.patterns[r]
         tag = " (partial)" if rep.partial else ""
-        lines.append((f"rep {rep.index}: {pattern.upper()}{tag}", PATTERN_BGR.get(pattern, JOINT_BGR)))
+        name = f": {pattern.upper()}" if pattern else ""  # an unseen pattern is not named
+        lines.append((f"rep {rep.index}{name}{tag}", PATTERN_BGR.get(pattern, JOINT_BGR)))
         score = plan.scores[r]
         graded = f"score {score:.0f}" if score is not None and np.isfinite(score) else "not graded"
         lines.append((f"{rep.phase_of(i)}  {graded}", JOINT_BGR))
