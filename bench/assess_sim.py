@@ -99,7 +99,7 @@ def summarise(rows: list[dict[str, Any]]) -> None:
     exact = sum(r["reps"] == r["reps_true"] for r in rows)
     mae = sum(abs(r["reps"] - r["reps_true"]) for r in rows) / len(rows)
     reps = [m for r in rows for m in r["matched"]]
-    judged = [m for m in reps if m["pattern_seen"]]  # the pattern is not judged from the front
+    judged = [m for m in reps if m["pattern_seen"]]  # from the front, only a squat is seen
     pat_ok = sum(m["pattern"] == m["pattern_true"] for m in judged)
     print(f"sets: {len(rows)}   rep count exact: {100 * exact / len(rows):.1f}%   MAE {mae:.2f}")
     by_view = defaultdict(list)
