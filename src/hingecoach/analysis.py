@@ -14,6 +14,7 @@ import numpy as np
 
 from hingecoach import __version__
 from hingecoach.assess import RepAssessment, assess_reps
+from hingecoach.assess.measures import back_hidden
 from hingecoach.coaching import SetSummary, summarise_set
 from hingecoach.kinematics import Kinematics, compute_kinematics
 from hingecoach.kinematics.view import with_view
@@ -103,6 +104,21 @@ def source_warnings(pose: PoseSequence) -> list[str]:
     return [w for w in found if isinstance(w, str)] if isinstance(found, list) else []
 
 
+def back_warnings(view: str, reps: list[Rep], assessments: list[RepAssessment]) -> list[str]:
+    """Reps whose back shape was set aside (:func:`hingecoach.assess.measures.back_hidden`),
+    named from the side view, the one view whose spine check they would otherwise have."""
+    hidden = [r.index for r, a in zip(reps, assessments, strict=True)
+              if not r.partial and back_hidden(a.measures)]
+    if view != "side" or not hidden:
+        return []
+    which = "every rep" if len(hidden) == sum(not r.partial for r in reps) else \
+        "rep" + ("s " if len(hidden) > 1 else " ") + ", ".join(map(str, hidden))
+    return [f"Back shape not checked on {which}: the hands were at the shoulders (a bar on the back, "
+            "a bell held at the chest or the hands behind the head), and the arms and the load then "
+            "hide the back's outline. To have the back checked, film a set with the weight held low "
+            "in the hands, arms hanging."]
+
+
 def analyze(pose: PoseSequence, *, level: str | None = None,
             usual_depth_hip_angle_deg: float | None = None) -> Analysis:
     """Run every stage on ``pose``. ``level`` selects per-level thresholds; the person's usual
@@ -113,7 +129,7 @@ def analyze(pose: PoseSequence, *, level: str | None = None,
     assessments = assess_reps(kin, reps, level=level,
                               usual_depth_hip_angle_deg=usual_depth_hip_angle_deg)
     summary = summarise_set(reps, assessments, view=pose.view, level=level)
-    warnings = source_warnings(pose) + view_warnings(pose)
+    warnings = source_warnings(pose) + view_warnings(pose) + back_warnings(pose.view, reps, assessments)
     if not reps:
         warnings.append("No repetition found: make sure the whole body is in frame and hinge "
                         "until you feel your hamstrings, then stand tall.")

@@ -4,6 +4,7 @@ what to fix first, which drill); and a rate-limited one-cue-at-a-time coach for 
 from __future__ import annotations
 
 import functools
+import math
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 from hingecoach.assess import RepAssessment
+from hingecoach.assess.measures import BACK_SHAPE_MEASURES
 from hingecoach.config import section
 from hingecoach.reps import Rep
 
@@ -77,7 +79,9 @@ class SetSummary:
 
 #: What went well: (text, fault codes that must all be absent from every rep). A strength is
 #: only claimed when its faults could be seen from the camera view and every rep was a hinge
-#: where it speaks of the hinge itself.
+#: where it speaks of the hinge itself. The back's shape must also have been read on every rep
+#: (:data:`_READ_FROM`): with the hands at the shoulders it is set aside, and praise for a back
+#: nobody saw would be a guess.
 _STRENGTHS = (
     ("Your back stayed long and neutral.", ("spine_rounded", "spine_overarched")),
     ("Your hips led the movement back.", ("torso_leads", "pattern:stoop", "pattern:squat")),
@@ -88,11 +92,19 @@ _STRENGTHS = (
 )
 
 
-def _strengths(counts: Counter[str], view: str, level: str | None) -> list[str]:
+#: Strengths that need one of these measures read on every rep.
+_READ_FROM = {"Your back stayed long and neutral.": BACK_SHAPE_MEASURES}
+
+
+def _strengths(counts: Counter[str], view: str, level: str | None,
+               measures: list[dict[str, float]]) -> list[str]:
     faults = section("faults", level)
     out = []
     for text, codes in _STRENGTHS:
         seen = all(view in faults[c].get("views", ()) for c in codes if c in faults)
+        need = _READ_FROM.get(text)
+        if need and not all(any(math.isfinite(m.get(k, math.nan)) for k in need) for m in measures):
+            continue
         if seen and not any(counts[c] for c in codes):
             out.append(text)
     return out
@@ -118,7 +130,7 @@ def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str =
     fix_first = None
     if cost:
         fix_first = min(cost, key=lambda c: (-cost[c], order.index(c)))
-    went_well = _strengths(counts, view, level)
+    went_well = _strengths(counts, view, level, [a.measures for _, a in done])
     if seen.get("hinge", 0) == len(done):
         went_well.insert(0, "Every rep was a true hinge: hips back, not down.")
     return SetSummary(

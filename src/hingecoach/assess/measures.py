@@ -7,10 +7,12 @@ with a median, so a single bad frame never decides anything.
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 
 import numpy as np
 
+from hingecoach.config import section
 from hingecoach.kinematics import Kinematics
 from hingecoach.kinematics.angles import standing_reference
 from hingecoach.reps import Rep
@@ -233,10 +235,27 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
     # chord: both symptoms, in fractions of the torso (half weight on the chord, noisier)
     m["spine_flex_bottom_frac_torso"] = (m["shoulder_drop_bottom_frac_torso"]
                                          - 0.5 * m["torso_length_change_bottom_frac"])
+    m["hands_from_shoulders_bottom_frac_torso"] = (
+        _window(kin, "hands_from_shoulders_frac_torso", *b) if "hands_from_shoulders_frac_torso" in kin.series
+        else float("nan"))
+    if back_hidden(m):
+        m.update(dict.fromkeys(BACK_SHAPE_MEASURES, float("nan")))
     if baseline is None and first_start_frame is not None:
         baseline = setup_baseline(kin, first_start_frame)
     m.update(_baseline_shifts(kin, w, baseline, m["lockout_hip_angle_deg"]))
     return m
+
+
+#: The readings of the back's shape, set aside when :func:`back_hidden` says so.
+BACK_SHAPE_MEASURES = ("back_bend_bottom_deg", "shoulder_drop_bottom_frac_torso", "spine_flex_bottom_frac_torso")
+
+
+def back_hidden(m: dict[str, float]) -> bool:
+    """The hands were at the shoulders at the bottom (a bar on the back, a bell at the chest):
+    arms and load then shape the upper back's outline and lift the shoulders, so the back's
+    shape is not read (``[spine]`` in the thresholds file)."""
+    hands = m.get("hands_from_shoulders_bottom_frac_torso", float("nan"))
+    return math.isfinite(hands) and hands < section("spine")["hands_at_shoulders_frac_torso"]
 
 
 def setup_baseline(kin: Kinematics, first_start: int) -> dict[str, float] | None:

@@ -266,7 +266,10 @@ def image_series(seq: PoseSequence) -> dict[str, np.ndarray]:
     * ``thigh_image_px``: hip to knee; the knees travelling forward in a squat shorten it;
     * ``leg_image_px``: hip to knee to ankle, the scale for hip travel;
     * ``hip_image_y_px``: the mid-hip's height in the image (down is positive): the hips going
-      down, not back."""
+      down, not back;
+    * ``hands_from_shoulders_frac_torso``: the farther wrist's distance from the mid-shoulder,
+      over the hip-shoulder length: near 0 when both hands are at the shoulders (a bar on the
+      back, a bell held at the chest, hands behind the head), about 1 with the arms hanging."""
     def mid(name: str) -> np.ndarray:
         return (seq.point(f"left_{name}")[:, :2] + seq.point(f"right_{name}")[:, :2]) / 2
 
@@ -275,12 +278,19 @@ def image_series(seq: PoseSequence) -> dict[str, np.ndarray]:
                         for side in ("left", "right")], axis=0)
 
     thigh = length("hip", "knee")
+    shoulder = mid("shoulder")
+    torso = np.linalg.norm(shoulder - mid("hip"), axis=1)
+    wrist_from_shoulder = np.fmax(*(np.linalg.norm(seq.point(f"{side}_wrist")[:, :2] - shoulder, axis=1)
+                                    for side in ("left", "right")))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hands = wrist_from_shoulder / torso
     return {
         "stance_width_ratio": stance_width_ratio(seq),
-        "torso_image_px": np.linalg.norm(mid("shoulder") - mid("hip"), axis=1),
+        "torso_image_px": torso,
         "thigh_image_px": thigh,
         "leg_image_px": thigh + length("knee", "ankle"),
         "hip_image_y_px": mid("hip")[:, 1],
+        "hands_from_shoulders_frac_torso": np.where(torso > 0, hands, np.nan),
     }
 
 
