@@ -199,3 +199,31 @@ def test_hands_at_the_shoulders_set_the_back_aside_and_say_so():
     clean = analyze(_hands_to_shoulders(simulate("hinge", reps=4, view="side", seed=12, noise="low").pose),
                     level=LEVEL)
     assert "Your back stayed long and neutral." not in clean.summary.went_well
+
+
+def _after_each_rep(pose, reps, *, lean_px=0.0, hands_up=False):
+    """The set with the upper body leaning back after each rep's end (``lean_px`` backwards in
+    the image), and optionally the hands raised overhead there (a press after the rep)."""
+    from hingecoach.pose.schema import INDEX
+
+    xyz = pose.xyz.copy()
+    back = -1.0 if pose.facing == "right" else 1.0
+    upper = [i for name, i in INDEX.items() if not any(k in name for k in ("hip", "knee", "ankle", "heel", "foot"))]
+    for rep in reps:
+        f = slice(rep.end_frame - 3, min(pose.n_frames, rep.end_frame + 12))
+        xyz[f, upper, 0] += back * lean_px
+        if hands_up:
+            for side in ("left", "right"):
+                xyz[f, INDEX[f"{side}_wrist"]] = xyz[f, INDEX[f"{side}_shoulder"]] + (0.0, -150.0, 0.0)
+    return pose.replace(xyz=xyz)
+
+
+def test_a_press_after_the_rep_is_not_a_lean_back_but_a_lean_back_is():
+    sim = simulate("hinge", reps=4, view="side", seed=21, noise="low")
+    base = analyze(sim.pose, level=LEVEL)
+    assert _fault_share(base, "lockout_lean_back") == 0
+    torso_px = float(np.nanmedian(base.kinematics.series["torso_image_px"]))
+    lean = _after_each_rep(sim.pose, base.reps, lean_px=0.35 * torso_px)
+    assert _fault_share(analyze(lean, level=LEVEL), "lockout_lean_back") > 0.5
+    press = _after_each_rep(sim.pose, base.reps, lean_px=0.35 * torso_px, hands_up=True)
+    assert _fault_share(analyze(press, level=LEVEL), "lockout_lean_back") == 0

@@ -118,9 +118,21 @@ def lean_back_deg(kin: Kinematics, rep: Rep, start: tuple[int, int]) -> float:
     trunk = kin["trunk_angle_deg"]
     stand = np.nanmin([standing_trunk_deg(kin), _window(kin, "trunk_angle_deg", *start)])
     seg = _running_median(trunk[lo:hi + 1], max(1, int(round(0.10 * kin.fps))))
+    # arms going overhead (a press, a stretch) pull the shoulders back: not the hinge's top
+    hands = _hands_height_frac_torso(kin)
+    raised = hands[lo:hi + 1] - _median(hands[start[0]:start[1] + 1]) > section("arms")["hands_raised_frac_torso"]
+    seg[raised] = np.nan
     if not np.isfinite(seg).any() or not np.isfinite(stand):
         return float("nan")
     return float(stand - np.nanmin(seg))
+
+
+def _hands_height_frac_torso(kin: Kinematics) -> np.ndarray:
+    """Height of the (merged) wrists above the shoulders per frame, over the hip-shoulder
+    length (sagittal plane, up positive): about -1 with the arms hanging, 0 at the shoulders."""
+    sh = kin.points["shoulder"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (kin.points["wrist"][:, 1] - sh[:, 1]) / np.linalg.norm(sh - kin.points["hip"], axis=1)
 
 
 def hold_frac_rep(kin: Kinematics, rep: Rep, band_frac: float = 0.15) -> float:
@@ -253,9 +265,9 @@ BACK_SHAPE_MEASURES = ("back_bend_bottom_deg", "shoulder_drop_bottom_frac_torso"
 def back_hidden(m: dict[str, float]) -> bool:
     """The hands were at the shoulders at the bottom (a bar on the back, a bell at the chest):
     arms and load then shape the upper back's outline and lift the shoulders, so the back's
-    shape is not read (``[spine]`` in the thresholds file)."""
+    shape is not read (``[arms]`` in the thresholds file)."""
     hands = m.get("hands_from_shoulders_bottom_frac_torso", float("nan"))
-    return math.isfinite(hands) and hands < section("spine")["hands_at_shoulders_frac_torso"]
+    return math.isfinite(hands) and hands < section("arms")["hands_at_shoulders_frac_torso"]
 
 
 def setup_baseline(kin: Kinematics, first_start: int) -> dict[str, float] | None:
