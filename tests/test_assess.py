@@ -227,3 +227,25 @@ def test_a_press_after_the_rep_is_not_a_lean_back_but_a_lean_back_is():
     assert _fault_share(analyze(lean, level=LEVEL), "lockout_lean_back") > 0.5
     press = _after_each_rep(sim.pose, base.reps, lean_px=0.35 * torso_px, hands_up=True)
     assert _fault_share(analyze(press, level=LEVEL), "lockout_lean_back") == 0
+
+
+def test_a_rep_at_the_clips_first_frame_keeps_its_windows_inside_the_clip():
+    # a clip that starts at the bottom with a short bottom (jeffchen/rdl.mp4, an ascent only):
+    # the bottom window once began at frame -4, which the explain output and the JSON showed,
+    # and a slice from -4 read no frames
+    import dataclasses
+
+    from hingecoach.assess.measures import rep_measures, rep_windows
+
+    sim = simulate("hinge", reps=3, view="side", seed=5, noise="low")
+    full = analyze(sim.pose, level=LEVEL)
+    cut = sim.pose.slice(full.reps[0].bottom_frame, sim.pose.n_frames)
+    result = analyze(cut, level=LEVEL)
+    first = result.reps[0]
+    assert first.from_bottom
+    edge = dataclasses.replace(first, bottom_frame=0, bottom_window=(0, 1))
+    windows = rep_windows(result.kinematics, edge)
+    for lo, hi in windows.values():
+        assert 0 <= lo <= hi <= cut.n_frames - 1
+    assert windows["bottom"][0] == 0
+    assert np.isfinite(rep_measures(result.kinematics, edge)["heel_lift_frac_foot"])

@@ -45,8 +45,13 @@ def rep_windows(kin: Kinematics, rep: Rep) -> dict[str, tuple[int, int]]:
     start = (rep.start_frame, rep.start_frame + settle)
     lock_lo = min(rep.ascent_end_frame, rep.end_frame)
     lockout = (lock_lo, max(lock_lo, rep.end_frame))
-    return {"start": start, "bottom": (b0, b1), "lockout": lockout,
-            "descent": (rep.start_frame, rep.bottom_window[0])}
+    last = kin.n_frames - 1
+
+    def inside(lo: int, hi: int) -> tuple[int, int]:  # a rep at the clip's edge keeps its frames
+        return min(max(lo, 0), last), min(max(hi, 0), last)
+
+    return {"start": inside(*start), "bottom": inside(b0, b1), "lockout": inside(*lockout),
+            "descent": inside(rep.start_frame, rep.bottom_window[0])}
 
 
 def _early_descent_lag(kin: Kinematics, rep: Rep) -> float:
