@@ -249,3 +249,11 @@ def test_a_rep_at_the_clips_first_frame_keeps_its_windows_inside_the_clip():
         assert 0 <= lo <= hi <= cut.n_frames - 1
     assert windows["bottom"][0] == 0
     assert np.isfinite(rep_measures(result.kinematics, edge)["heel_lift_frac_foot"])
+
+
+def test_near_vertical_shins_are_praised():
+    # with the back rounded the back's praise is gone, so the shins' comes into the three shown
+    # (tests/test_clips.py: shins at 40 deg are not praised)
+    hinge = analyze(simulate("hinge", reps=4, faults={"spine_rounded": 0.9}, view="side", seed=8,
+                             noise="low").pose, level=LEVEL)
+    assert "Your shins stayed close to vertical." in hinge.summary.went_well

@@ -10,6 +10,7 @@ import pytest
 from conftest import CLIPS, clip_labels
 from hingecoach.analysis import analyze
 from hingecoach.assess.measures import back_hidden
+from hingecoach.config import section
 from hingecoach.sources import load
 
 LABELS = clip_labels()
@@ -103,3 +104,16 @@ GOOD_FORM = ("tby66/0016c_1.mp4", "tby66/0016c_2.mp4", "bichraix/good014.mp4",
 def test_correct_form_clips_are_not_flagged(file, analysed):
     label = next(c for c in LABELS if c["file"] == file)
     assert _on_most_reps(analysed(label)) == set()
+
+
+@pytest.mark.clips
+@pytest.mark.skipif(not LABELS, reason="the real clips are not here: ../shared/clips is absent")
+def test_praise_is_what_the_measures_show(analysed):
+    # jeffchen/rdl.mp4 ends its pull with the shins at 40 deg: not "close to vertical"
+    for label in LABELS:
+        result = analysed(label)
+        shins = [a.measures["shin_angle_bottom_deg"] for _, a in result.completed]
+        if "Your shins stayed close to vertical." in result.summary.went_well:
+            assert np.median(shins) <= section("scoring")["strength_shin_max_deg"], (label["file"], shins)
+        if "Your back stayed long and neutral." in result.summary.went_well:
+            assert not any(back_hidden(a.measures) for _, a in result.completed), label["file"]

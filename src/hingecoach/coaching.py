@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+import statistics
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -79,21 +80,30 @@ class SetSummary:
 
 #: What went well: (text, fault codes that must all be absent from every rep). A strength is
 #: only claimed when its faults could be seen from the camera view and every rep was a hinge
-#: where it speaks of the hinge itself. The back's shape must also have been read on every rep
-#: (:data:`_READ_FROM`): with the hands at the shoulders it is set aside, and praise for a back
-#: nobody saw would be a guess.
+#: where it speaks of the hinge itself. Some must also be shown by the measures (:func:`_shown`):
+#: with the hands at the shoulders the back's shape is set aside, and praise for a back nobody
+#: saw, or for shins at 40 degrees, would be a guess.
+_BACK = "Your back stayed long and neutral."
+_SHINS = "Your shins stayed close to vertical."
 _STRENGTHS = (
-    ("Your back stayed long and neutral.", ("spine_rounded", "spine_overarched")),
+    (_BACK, ("spine_rounded", "spine_overarched")),
     ("Your hips led the movement back.", ("torso_leads", "pattern:stoop", "pattern:squat")),
-    ("Your shins stayed close to vertical.", ("knees_too_bent", "pattern:squat")),
+    (_SHINS, ("knees_too_bent", "pattern:squat")),
     ("Your knees stayed soft: not locked, not squatting.", ("knees_locked", "knees_too_bent", "pattern:squat")),
     ("Your weight stayed over your heels and mid-foot.", ("weight_on_toes",)),
     ("You stood tall at the top of every rep.", ("incomplete_lockout", "lockout_lean_back")),
 )
 
 
-#: Strengths that need one of these measures read on every rep.
-_READ_FROM = {"Your back stayed long and neutral.": BACK_SHAPE_MEASURES}
+def _shown(text: str, measures: list[dict[str, float]], level: str | None) -> bool:
+    """The measures show the strength, beyond its faults' absence: the back's shape was read on
+    every rep, and the shins were near vertical (``strength_shin_max_deg``)."""
+    if text == _BACK:
+        return all(any(math.isfinite(m.get(k, math.nan)) for k in BACK_SHAPE_MEASURES) for m in measures)
+    if text == _SHINS:
+        shins = [v for m in measures if math.isfinite(v := m.get("shin_angle_bottom_deg", math.nan))]
+        return bool(shins) and statistics.median(shins) <= section("scoring", level)["strength_shin_max_deg"]
+    return True
 
 
 def _strengths(counts: Counter[str], view: str, level: str | None,
@@ -102,10 +112,7 @@ def _strengths(counts: Counter[str], view: str, level: str | None,
     out = []
     for text, codes in _STRENGTHS:
         seen = all(view in faults[c].get("views", ()) for c in codes if c in faults)
-        need = _READ_FROM.get(text)
-        if need and not all(any(math.isfinite(m.get(k, math.nan)) for k in need) for m in measures):
-            continue
-        if seen and not any(counts[c] for c in codes):
+        if seen and not any(counts[c] for c in codes) and _shown(text, measures, level):
             out.append(text)
     return out
 
