@@ -31,7 +31,6 @@ Conventions (all angles in degrees)
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,7 +38,7 @@ import numpy as np
 from hingecoach.config import section
 from hingecoach.kinematics.filters import interpolate_gaps, lowpass_zero_phase
 from hingecoach.pose import PoseSequence
-from hingecoach.pose.feet import toe_ahead_of_heel
+from hingecoach.pose.feet import forward_votes
 from hingecoach.pose.schema import INDEX, PAIRS
 
 JOINTS = ("ear", "shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "toe")
@@ -200,8 +199,8 @@ def sagittal_axes_world(seq: PoseSequence) -> tuple[np.ndarray, np.ndarray] | No
     (x right, y down, z away from the camera), or None when the hips cannot be seen.
 
     The lateral axis is the median right->left hip direction in the floor plane; forward is
-    lateral x up, flipped if the toes point the other way (where the shins stand, see
-    :mod:`hingecoach.pose.feet`) or, with no standing frame, if the nose does."""
+    lateral x up, flipped if the facing votes say the other way (the toes where the shins
+    stand and the nose, :func:`hingecoach.pose.feet.forward_votes`)."""
     w = seq.world_xyz
     lhip, rhip = w[:, INDEX["left_hip"]], w[:, INDEX["right_hip"]]
     lateral = np.nanmedian(lhip - rhip, axis=0)
@@ -212,14 +211,7 @@ def sagittal_axes_world(seq: PoseSequence) -> tuple[np.ndarray, np.ndarray] | No
     lateral /= norm
     up = np.array([0.0, -1.0, 0.0])
     forward = np.cross(lateral, up)
-    feet = toe_ahead_of_heel(w, forward)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: kneeling, no foot votes
-        pointing = np.nanmedian(feet)
-        if not np.isfinite(pointing):
-            ears = (w[:, INDEX["left_ear"]] + w[:, INDEX["right_ear"]]) / 2
-            pointing = np.nanmedian((w[:, INDEX["nose"]] - ears) @ forward)
-    if np.isfinite(pointing) and pointing < 0:
+    if forward_votes(w, forward) < 0:
         forward = -forward
     return forward, up
 

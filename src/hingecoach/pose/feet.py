@@ -4,8 +4,9 @@ Standing, the feet lie flat and point the way the person faces, so toes ahead of
 the facing. Kneeling (Level 1, the hero squat), the shins lie on the floor and the toes point
 back: the feet vote only in frames where the shin stands nearer vertical than horizontal.
 The nose ahead of the ears votes too, so a kneeling video with no standing frame still has a
-facing. :func:`facing_vote` is the one facing rule: the analysis (``kinematics.view``) and the
-video source (which side of the body outline is the back) both call it.
+facing. :func:`forward_votes` is the one facing rule: the analysis (``kinematics.view``), the
+video source (which side of the body outline is the back) and the world-landmark plane of
+oblique and front views (``kinematics.angles.sagittal_axes_world``) all count it.
 """
 
 from __future__ import annotations
@@ -32,17 +33,22 @@ def toe_ahead_of_heel(points: np.ndarray, forward: np.ndarray, up_axis: int = 1)
     return np.stack(out, axis=1)
 
 
+def forward_votes(points: np.ndarray, forward: np.ndarray, up_axis: int = 1) -> float:
+    """Votes that the person faces along ``forward`` (positive) or against it (negative): each
+    frame's toes ahead of heels where the shins stand (:func:`toe_ahead_of_heel`) and the nose
+    ahead of the ears cast one vote each; 0 when nothing votes or the votes tie. ``points``:
+    (frames, 33, dims) landmarks, image pixels or world metres."""
+    feet = toe_ahead_of_heel(points, forward, up_axis)
+    ears = (points[:, INDEX["left_ear"]] + points[:, INDEX["right_ear"]]) / 2
+    nose = (points[:, INDEX["nose"]] - ears) @ forward
+    votes = np.concatenate([feet[:, 0], feet[:, 1], nose])
+    return float(np.sign(votes[np.isfinite(votes)]).sum())
+
+
 def facing_vote(xy: np.ndarray) -> str:
     """'left' or 'right' (the image direction the person faces) from (frames, 33, 2+) image
-    landmarks, x right and y down: each frame's toes ahead of heels where the shins stand
-    (:func:`toe_ahead_of_heel`) and the nose ahead of the ears cast one vote each; 'unknown'
-    when nothing votes or the votes tie."""
-    xy = np.asarray(xy, float)[..., :2]
-    feet = toe_ahead_of_heel(xy, np.array([1.0, 0.0]))
-    ears = (xy[:, INDEX["left_ear"], 0] + xy[:, INDEX["right_ear"], 0]) / 2
-    nose = xy[:, INDEX["nose"], 0] - ears
-    votes = np.concatenate([feet[:, 0], feet[:, 1], nose])
-    total = np.sign(votes[np.isfinite(votes)]).sum()
+    landmarks, x right and y down, by :func:`forward_votes`; 'unknown' when they tie."""
+    total = forward_votes(np.asarray(xy, float)[..., :2], np.array([1.0, 0.0]))
     if total == 0:
         return "unknown"
     return "right" if total > 0 else "left"
