@@ -23,6 +23,7 @@ BENCHMARKS = (
     ("outline_check", []),
     ("report_speed", []),
     ("program_speed", []),
+    ("live_accuracy", []),
     ("live_latency", []),
     ("soak", []),
     ("batch_scale", []),

@@ -63,6 +63,11 @@ READY_S = 1.0
 #: A rep's lockout is judged once the person is upright, starts the next rep, or this long after
 #: flexion crossed back to standing (offline looks up to ``reps.edge_search_s`` = 1.5 s ahead).
 LOCKOUT_WAIT_S = 1.0
+#: Once upright, the top is still watched this long before it is judged: offline reads the
+#: lean-back (and the trunk coming all the way up) over the rep's end plus 0.5 s. Judged at the
+#: first upright frame instead, every rep of the correct-form real clips (tby66/0016c_1) was
+#: told "not standing all the way up": the trunk was still 3-9 deg short of its upright line.
+UPRIGHT_SETTLE_S = 0.5
 MAX_REPS_KEPT = 200
 _KEY_POINTS = ("shoulder", "hip", "knee", "ankle")
 
@@ -204,6 +209,7 @@ class LiveSession:
         self._armed = False
         self._confirm_until_s = -math.inf
         self._pending: list[tuple[float, float, int]] = []  # (bottom_s, ascent_end_s, index)
+        self._upright_s: float | None = None  # when the pending reps' person first stood upright
         self._counted_until_s = -math.inf  # end of the last counted rep's ascent
         self._ready_since_s: float | None = None
         self.ready = not require_ready
@@ -286,6 +292,7 @@ class LiveSession:
         self.results.clear()
         self._baseline = None
         self._pending.clear()
+        self._upright_s = None
         self.assessment_due = False
         if len(self._t):
             self._started_s = float(self._t.view()[-1])
@@ -387,9 +394,12 @@ class LiveSession:
             update.rep_count = self.rep_count
 
     def _lockout_settled(self, flex: float, t_s: float, th) -> bool:
-        """The person is fully upright, has started the next rep, or time is up."""
-        return (flex <= th.baseline_deg + 2.0 or flex > th.stand_deg
-                or t_s >= self._pending[0][1] + LOCKOUT_WAIT_S)
+        """The person has stood upright for ``UPRIGHT_SETTLE_S``, has started the next rep, or
+        time is up."""
+        if flex <= th.baseline_deg + 2.0 and self._upright_s is None:
+            self._upright_s = t_s
+        upright_long = self._upright_s is not None and t_s >= self._upright_s + UPRIGHT_SETTLE_S
+        return upright_long or flex > th.stand_deg or t_s >= self._pending[0][1] + LOCKOUT_WAIT_S
 
     def _segment_window(self) -> list[Rep]:
         light = Kinematics(t_s=self._t.view(), fps=self.fps, facing=self.facing, view=self.view,
@@ -414,6 +424,7 @@ class LiveSession:
             if match is not None and abs(match.bottom_s - bottom_s) < 0.5:
                 self._assess(match, index, update)
         self._pending.clear()
+        self._upright_s = None
 
     def _window_kinematics(self, lo: int) -> Kinematics:
         """Kinematics of window frames [lo, now] with :func:`measure`, the offline code."""
