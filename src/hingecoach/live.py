@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from hingecoach.assess import RepAssessment, assess_measured, rep_measures, set_medians
-from hingecoach.assess.measures import setup_baseline
+from hingecoach.assess.measures import LEAN_BACK_SETTLE_S, setup_baseline
 from hingecoach.coaching import LiveCoach, SetSummary, summarise_set
 from hingecoach.config import section
 from hingecoach.kinematics.angles import JOINTS, Kinematics, image_series, measure
@@ -63,11 +63,11 @@ READY_S = 1.0
 #: A rep's lockout is judged once the person is upright, starts the next rep, or this long after
 #: flexion crossed back to standing (offline looks up to ``reps.edge_search_s`` = 1.5 s ahead).
 LOCKOUT_WAIT_S = 1.0
-#: Once upright, the top is still watched this long before it is judged: offline reads the
-#: lean-back (and the trunk coming all the way up) over the rep's end plus 0.5 s. Judged at the
+#: Once upright, the top is still watched this long before it is judged, as offline reads the
+#: lean-back (and the trunk coming all the way up) over the rep's end plus this. Judged at the
 #: first upright frame instead, every rep of the correct-form real clips (tby66/0016c_1) was
 #: told "not standing all the way up": the trunk was still 3-9 deg short of its upright line.
-UPRIGHT_SETTLE_S = 0.5
+UPRIGHT_SETTLE_S = LEAN_BACK_SETTLE_S
 MAX_REPS_KEPT = 200
 _KEY_POINTS = ("shoulder", "hip", "knee", "ankle")
 

@@ -113,12 +113,16 @@ def _standing_torso(kin: Kinematics) -> tuple[np.ndarray, float]:
     return torso, float(standing_reference(kin["hip_angle_deg"], torso))
 
 
+#: How long after the rep's end the lean-back is still watched (the trunk settling upright).
+LEAN_BACK_SETTLE_S = 0.5
+
+
 def lean_back_deg(kin: Kinematics, rep: Rep, start: tuple[int, int]) -> float:
     """How far the trunk goes behind the person's own upright trunk line between the end of
     the bottom and the end of the rep (plus a short settle): the return's lean-back. Upright =
     the more backward of the clip's standing trunk and the rep's start (a kneeling set has no
     standing frames; back-to-back reps start with the trunk already tipping)."""
-    settle = int(round(0.5 * kin.fps))
+    settle = int(round(LEAN_BACK_SETTLE_S * kin.fps))
     lo, hi = rep.bottom_window[1], min(kin.n_frames - 1, rep.end_frame + settle)
     trunk = kin["trunk_angle_deg"]
     stand = np.nanmin([standing_trunk_deg(kin), _window(kin, "trunk_angle_deg", *start)])
