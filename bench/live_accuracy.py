@@ -69,10 +69,11 @@ def main(argv: list[str] | None = None) -> int:
             good += 1
             good_clean += not live_f
     print(f"\nsets (clips with more than one rep): {sets}")
-    print(f"  rep count live = offline: {same_count}/{sets}")
-    print(f"  faults on most reps live = offline: {same_faults}/{sets}")
-    print(f"  labelled faults found live: {found}/{expected}")
-    print(f"  correct-form sets with no fault live: {good_clean}/{good}")
+    for text, n, of in (("rep count live = offline", same_count, sets),
+                        ("faults on most reps live = offline", same_faults, sets),
+                        ("labelled faults found live", found, expected),
+                        ("correct-form sets with no fault live", good_clean, good)):
+        print(f"  {text}: {n}/{of}")
     return 0
 
 
