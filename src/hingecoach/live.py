@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from hingecoach.analysis import back_warnings
 from hingecoach.assess import RepAssessment, assess_measured, rep_measures, set_medians
 from hingecoach.assess.measures import LEAN_BACK_SETTLE_S, setup_baseline
 from hingecoach.coaching import LiveCoach, SetSummary, summarise_set
@@ -266,7 +267,7 @@ class LiveSession:
     def summary(self) -> SetSummary:
         """The set so far (the most recent ``MAX_REPS_KEPT`` reps)."""
         reps = [r for r, _ in self.results]
-        return summarise_set(reps, [a for _, a in self.results])
+        return summarise_set(reps, [a for _, a in self.results], view=self.view, level=self.level)
 
     def set_result(self) -> dict[str, Any]:
         """The set in the shape of ``Analysis.to_dict`` (what the store logs), with the summary."""
@@ -283,6 +284,7 @@ class LiveSession:
             "view": self.view, "fps": round(self.fps, 2),
             "duration_s": round(float(t[-1] - self._started_s), 2) if len(t) else 0.0,
             "pattern": summary.pattern, "summary": summary.to_dict(), "reps": reps,
+            "warnings": back_warnings(self.view, [r for r, _ in self.results], [a for _, a in self.results]),
         }
 
     def new_set(self) -> None:

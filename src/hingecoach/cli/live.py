@@ -79,6 +79,8 @@ def run(args) -> int:
     print(f"set: {session.rep_count} reps, score {summary.score if summary.score is not None else '-'}")
     if summary.fix_first:
         print(f"fix first: {summary.to_dict()['fix_first']['title']}")
+    for warning in session.set_result()["warnings"]:
+        print(f"note: {warning}")
     return 0
 
 

@@ -67,6 +67,7 @@
     box.replaceChildren(hc.el("h3", {text: `Set: ${r.rep_count} reps, score ${hc.fmt(r.score)}`}));
     if (s.fix_first) box.append(hc.el("p", {}, hc.el("b", {text: "Fix first: "}), `${s.fix_first.title}. ${s.fix_first.cue}. Drill: ${s.fix_first.drill}`));
     for (const w of s.went_well || []) box.append(hc.el("p", {text: "✓ " + w}));
+    for (const w of r.warnings || []) box.append(hc.el("p", {class: "muted", text: "Note: " + w}));
     box.append(hc.el("p", {class: "muted", text: msg.logged_set_id ? "Saved to your log." : "Not saved."}));
     setStart = null;
   }
