@@ -257,3 +257,16 @@ def test_near_vertical_shins_are_praised():
     hinge = analyze(simulate("hinge", reps=4, faults={"spine_rounded": 0.9}, view="side", seed=8,
                              noise="low").pose, level=LEVEL)
     assert "Your shins stayed close to vertical." in hinge.summary.went_well
+
+
+def test_with_the_hands_at_the_shoulders_the_top_is_read_against_the_set_up():
+    # a bar on the back leaves the hip angle's shoulder point off the trunk: the tall-stance
+    # limit is set aside, and the hip angle against the person's own set-up standing decides
+    sim = simulate("hinge", reps=4, faults={"incomplete_lockout": 0.9}, view="side", seed=14, noise="low")
+    loaded = analyze(_hands_to_shoulders(sim.pose))
+    done = [a for _, a in loaded.completed]
+    assert done and all(np.isnan(a.measures["lockout_hip_angle_deg"]) for a in done)
+    assert all(a.measures["lockout_hip_short_of_setup_deg"] > 16.0 for a in done)
+    assert _fault_share(loaded, "incomplete_lockout") > 0.5
+    clean = analyze(_hands_to_shoulders(simulate("hinge", reps=4, view="side", seed=14, noise="low").pose))
+    assert _fault_share(clean, "incomplete_lockout") == 0

@@ -86,8 +86,10 @@ def test_hands_at_the_shoulders_are_told_and_the_back_is_not_judged(analysed):
             assert not any(f.code.startswith("spine_") for _, a in result.completed for f in a.faults)
             assert any(w.startswith("Back shape not checked") for w in result.warnings)
             assert result.summary.fix_first == "pattern:squat"
-            # rohanx01 presses a dumbbell overhead after its second rep: not a lean-back
-            assert not any(f.code == "lockout_lean_back" for _, a in result.completed for f in a.faults)
+            # rohanx01 presses a dumbbell overhead after its second rep: not a lean-back; and
+            # with the bar on the back, formfit/squat stands as tall as its own set-up (166 deg)
+            assert not any(f.code in ("lockout_lean_back", "incomplete_lockout")
+                           for _, a in result.completed for f in a.faults)
         elif result.pose.view == "side":
             assert not any(hidden), label["file"]
 

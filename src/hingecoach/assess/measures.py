@@ -256,14 +256,17 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
     # chord: both symptoms, in fractions of the torso (half weight on the chord, noisier)
     m["spine_flex_bottom_frac_torso"] = (m["shoulder_drop_bottom_frac_torso"]
                                          - 0.5 * m["torso_length_change_bottom_frac"])
-    m["hands_from_shoulders_bottom_frac_torso"] = (
-        _window(kin, "hands_from_shoulders_frac_torso", *b) if "hands_from_shoulders_frac_torso" in kin.series
-        else float("nan"))
+    for name, (lo, hi) in (("bottom", b), ("lockout", lk)):
+        m[f"hands_from_shoulders_{name}_frac_torso"] = (
+            _window(kin, "hands_from_shoulders_frac_torso", lo, hi) if "hands_from_shoulders_frac_torso" in kin.series
+            else float("nan"))
     if back_hidden(m):
         m.update(dict.fromkeys(BACK_SHAPE_MEASURES, float("nan")))
     if baseline is None and first_start_frame is not None:
         baseline = setup_baseline(kin, first_start_frame)
     m.update(_baseline_shifts(kin, w, baseline, m["lockout_hip_angle_deg"]))
+    if hands_at_shoulders(m, "lockout"):  # read against the person's own set-up instead
+        m["lockout_hip_angle_deg"] = float("nan")
     return m
 
 
@@ -271,12 +274,17 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
 BACK_SHAPE_MEASURES = ("back_bend_bottom_deg", "shoulder_drop_bottom_frac_torso", "spine_flex_bottom_frac_torso")
 
 
-def back_hidden(m: dict[str, float]) -> bool:
-    """The hands were at the shoulders at the bottom (a bar on the back, a bell at the chest):
-    arms and load then shape the upper back's outline and lift the shoulders, so the back's
-    shape is not read (``[arms]`` in the thresholds file)."""
-    hands = m.get("hands_from_shoulders_bottom_frac_torso", float("nan"))
+def hands_at_shoulders(m: dict[str, float], window: str) -> bool:
+    """The hands were at the shoulders in the rep's ``window`` (``bottom`` or ``lockout``): a bar
+    on the back, a bell at the chest, the hands behind the head (``[arms]`` in the thresholds
+    file). The arms and the load then move the shoulder landmarks and shape the upper back."""
+    hands = m.get(f"hands_from_shoulders_{window}_frac_torso", float("nan"))
     return math.isfinite(hands) and hands < section("arms")["hands_at_shoulders_frac_torso"]
+
+
+def back_hidden(m: dict[str, float]) -> bool:
+    """The hands were at the shoulders at the bottom, so the back's shape is not read."""
+    return hands_at_shoulders(m, "bottom")
 
 
 def setup_baseline(kin: Kinematics, first_start: int) -> dict[str, float] | None:
