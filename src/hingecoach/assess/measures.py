@@ -129,7 +129,8 @@ def lean_back_deg(kin: Kinematics, rep: Rep, start: tuple[int, int]) -> float:
     seg = _running_median(trunk[lo:hi + 1], max(1, int(round(0.10 * kin.fps))))
     # arms going overhead (a press, a stretch) pull the shoulders back: not the hinge's top
     hands = _hands_height_frac_torso(kin)
-    raised = hands[lo:hi + 1] - _median(hands[start[0]:start[1] + 1]) > section("arms")["hands_raised_frac_torso"]
+    overhead = section("arms")["hands_raised_frac_torso"]
+    raised = (hands[lo:hi + 1] > overhead) & (hands[lo:hi + 1] - _median(hands[start[0]:start[1] + 1]) > overhead)
     seg[raised] = np.nan
     if not np.isfinite(seg).any() or not np.isfinite(stand):
         return float("nan")
