@@ -138,14 +138,19 @@ def test_time_must_go_forward_and_size_be_sane():
     assert s.push(None, (640, 480), 2.0).rep_count == 0  # no person: a valid frame
 
 
-def test_real_clip_live_count_matches_offline():
+def live_and_offline(file):
+    """A real tby66 clip fed to a LiveSession frame by frame, and its offline analysis."""
     if not CLIPS.exists():
         pytest.skip("the real clips are not here: ../shared/clips is absent")
     from hingecoach.sources import load
 
-    seq = load(CLIPS / "tby66" / "0016c_1.mp4", progress=False)
-    session, updates = feed(seq)
-    offline = analyze(seq)
+    seq = load(CLIPS / "tby66" / file, progress=False)
+    session, _ = feed(seq)
+    return session, analyze(seq)
+
+
+def test_real_clip_live_count_matches_offline():
+    session, offline = live_and_offline("0016c_1.mp4")
     assert offline.rep_count == 10
     assert session.rep_count == offline.rep_count
     live_codes = [sorted(a.pattern for _, a in session.results)]
@@ -159,15 +164,9 @@ def test_real_clip_live_faults_match_offline(file):
     # reads it: judged at the first upright frame, every rep of the correct-form 0016c_1 was
     # told "not standing all the way up". It has no mask, so the rounded back of 0016r_1 is
     # seen from the landmarks (the shoulder's drop out of the ear-hip line).
-    if not CLIPS.exists():
-        pytest.skip("the real clips are not here: ../shared/clips is absent")
     from collections import Counter
 
-    from hingecoach.sources import load
-
-    seq = load(CLIPS / "tby66" / file, progress=False)
-    session, _ = feed(seq)
-    offline = analyze(seq)
+    session, offline = live_and_offline(file)
     live = Counter(f.code for _, a in session.results for f in a.faults)
     off = Counter(f.code for _, a in offline.completed for f in a.faults)
     assert session.rep_count == offline.rep_count == 10
@@ -177,13 +176,7 @@ def test_real_clip_live_faults_match_offline(file):
 def test_real_oblique_clip_live_summary_matches_offline():
     # the live summary is read at the session's own view: from 45 deg the back is not seen, so
     # it is not praised (the summary once assumed a side view)
-    if not CLIPS.exists():
-        pytest.skip("the real clips are not here: ../shared/clips is absent")
-    from hingecoach.sources import load
-
-    seq = load(CLIPS / "tby66" / "0016c_2.mp4", progress=False)
-    session, _ = feed(seq)
-    offline = analyze(seq)
+    session, offline = live_and_offline("0016c_2.mp4")
     assert session.view == offline.pose.view == "oblique"
     assert session.summary().went_well == offline.summary.went_well
     assert "Your back stayed long and neutral." not in session.summary().went_well
