@@ -128,21 +128,13 @@ def lean_back_deg(kin: Kinematics, rep: Rep, start: tuple[int, int]) -> float:
     stand = np.nanmin([standing_trunk_deg(kin), _window(kin, "trunk_angle_deg", *start)])
     seg = _running_median(trunk[lo:hi + 1], max(1, int(round(0.10 * kin.fps))))
     # arms going overhead (a press, a stretch) pull the shoulders back: not the hinge's top
-    hands = _hands_height_frac_torso(kin)
+    hands = kin["wrist_height_frac_torso"]
     overhead = section("arms")["hands_raised_frac_torso"]
     raised = (hands[lo:hi + 1] > overhead) & (hands[lo:hi + 1] - _median(hands[start[0]:start[1] + 1]) > overhead)
     seg[raised] = np.nan
     if not np.isfinite(seg).any() or not np.isfinite(stand):
         return float("nan")
     return float(stand - np.nanmin(seg))
-
-
-def _hands_height_frac_torso(kin: Kinematics) -> np.ndarray:
-    """Height of the (merged) wrists above the shoulders per frame, over the hip-shoulder
-    length (sagittal plane, up positive): about -1 with the arms hanging, 0 at the shoulders."""
-    sh = kin.points["shoulder"]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (kin.points["wrist"][:, 1] - sh[:, 1]) / np.linalg.norm(sh - kin.points["hip"], axis=1)
 
 
 def hold_frac_rep(kin: Kinematics, rep: Rep, band_frac: float = 0.15) -> float:

@@ -21,6 +21,8 @@ Conventions (all angles in degrees)
   line with the trunk (the dowel's three points), positive = head dropped towards the chest.
 * ``shoulder_drop_frac_torso``: distance of the shoulder below the ear-hip line, as a fraction
   of torso length; positive = upper back rounded out of the line.
+* ``wrist_height_frac_torso``: height of the wrists above the shoulders, as a fraction of
+  torso length: about -1 with the arms hanging, 0 at the shoulders, positive overhead.
 * ``hip_back_frac_leg`` / ``hip_down_frac_leg``: hip displacement from its standing position,
   relative to the ankle, as a fraction of leg length; positive = backwards / downwards.
 * ``com_foot_frac`` / ``hip_foot_frac``: forward position of the body's centre of mass (or the
@@ -315,6 +317,7 @@ def measure(p: dict[str, np.ndarray], t_s: np.ndarray, fps: float, facing: str =
         # line on the back side (rounded upper back bulges away from the front)
         cross = eh[:, 0] * (sh - hip)[:, 1] - eh[:, 1] * (sh - hip)[:, 0]
         shoulder_drop = cross / np.linalg.norm(eh, axis=1) / torso_len
+        wrist_height = (p["wrist"][:, 1] - sh[:, 1]) / torso_len
     thigh_len = np.linalg.norm(hip - knee, axis=1)
     shank_len = np.linalg.norm(knee - ankle, axis=1)
     leg_samples = thigh_len + shank_len
@@ -333,6 +336,7 @@ def measure(p: dict[str, np.ndarray], t_s: np.ndarray, fps: float, facing: str =
         "thigh_angle_deg": thigh,
         "neck_angle_deg": neck,
         "shoulder_drop_frac_torso": shoulder_drop,
+        "wrist_height_frac_torso": wrist_height,
         "hip_back_frac_leg": hip_back,
         "hip_down_frac_leg": hip_down,
         "com_foot_frac": _foot_frac(com[:, 0], p["heel"][:, 0], p["toe"][:, 0]),
