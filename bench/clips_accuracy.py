@@ -28,14 +28,19 @@ def labelled_clips() -> list[dict]:
     return json.loads((CLIPS / "labels.json").read_text())["clips"]
 
 
+def faults_on_most_reps(results) -> set[str]:
+    """Codes named on more than half of ``results`` ((rep, assessment) pairs)."""
+    counts = Counter(code for _, a in results for code in {f.code for f in a.faults})
+    return {code for code, c in counts.items() if 2 * c > len(results)}
+
+
 def evaluate_clip(label: dict, level: str | None = None) -> dict:
     """Analyse one clip and compare it with its label."""
     result = analyze(load(CLIPS / label["file"], progress=False), level=level)
     done = result.completed
     n = len(done)
     patterns = Counter(a.pattern for _, a in done)
-    fault_reps = Counter(f.code for _, a in done for f in {f.code: f for f in a.faults}.values())
-    most = {code for code, c in fault_reps.items() if c * 2 > n} if n else set()
+    most = faults_on_most_reps(done)
     out = {
         "file": label["file"], "view_label": label["view"], "view": result.pose.view,
         "reps_true": label["rep_count"], "reps": n,

@@ -13,19 +13,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 
 import numpy as np
 
-from bench.clips_accuracy import CLIPS, labelled_clips
+from bench.clips_accuracy import CLIPS, faults_on_most_reps, labelled_clips
 from hingecoach.analysis import analyze
 from hingecoach.live import LiveSession
 from hingecoach.sources import load
-
-
-def on_most(results) -> set[str]:
-    counts = Counter(code for _, a in results for code in {f.code for f in a.faults})
-    return {c for c, n in counts.items() if 2 * n > len(results)}
 
 
 def feed_clip(seq) -> LiveSession:
@@ -53,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         seq = load(CLIPS / label["file"], progress=False)
         session, offline = feed_clip(seq), analyze(seq)
-        live_f, off_f = on_most(session.results), on_most(offline.completed)
+        live_f, off_f = faults_on_most_reps(session.results), faults_on_most_reps(offline.completed)
         whole = session.rep_count > 0 and offline.rep_count > 1  # a set, not one lift from mid-way
         note = "" if whole else "  (single lift: not a live set)"
         print(f"{label['file'][:30]:<30} {offline.pose.view:<8} {session.rep_count:>6}/{offline.rep_count:<6}  "
