@@ -271,3 +271,63 @@ def test_unreadable_image_is_reported(tmp_path):
     fake.write_text("not a picture")
     with pytest.raises(HingeInputError, match="not a readable image"):
         load(fake)
+
+
+# -- animated GIF ---------------------------------------------------------------------------
+SHARED = CLIPS.parent
+GIF_CLIP = CLIPS / "chloe" / "rdl_curl_press.gif"  # 600x549, 142 frames at 100 ms: RDL, curl, press
+
+
+def _write_gif(path: Path, rgb_frames, durations_ms) -> Path:
+    from PIL import Image
+
+    images = [Image.fromarray(np.ascontiguousarray(f)) for f in rgb_frames]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=list(durations_ms), loop=0)
+    return path
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason=f"the real clips are not here: {SHARED} is absent")
+def test_real_animated_gif_is_analysed_like_a_video():
+    seq = load(GIF_CLIP, progress=False)  # cached by content like any video
+    assert seq.n_frames == 142 and seq.image_size == (600, 549) and seq.fps == pytest.approx(10.0)
+    assert np.allclose(seq.t_s, np.arange(142) * 0.1, atol=1e-6)  # the GIF's own 100 ms delays
+    person = ~np.isnan(seq.xyz[..., :2]).all(axis=(1, 2))
+    assert person.mean() > 0.9
+    first = seq.xyz[np.argmax(person)]
+    assert first[INDEX["nose"], 1] < first[INDEX["left_hip"], 1] < first[INDEX["left_ankle"], 1]
+
+
+def test_gif_frame_times_come_from_its_own_delays(tmp_path):
+    """A GIF rendered from the simulator with uneven delays: every frame keeps its time."""
+    from hingecoach.sim.camera import Camera
+    from hingecoach.sim.render import render_frame
+    from hingecoach.sim.render_poses import hinge_sequence
+
+    side = Camera(distance_m=3.2, height_m=1.0, yaw_deg=0.0, side="right", hfov_deg=66.0)
+    seq3d = hinge_sequence(n_frames=13)  # odd: no two neighbours alike (Pillow would merge them)
+    frames = [render_frame({k: v[i] for k, v in seq3d.items()}, side, (480, 270)) for i in range(12)]
+    delays = [80, 120] * 6
+    gif = _write_gif(tmp_path / "hinge.gif", frames, delays)
+    seq = load(gif, cache=False, progress=False)
+    assert seq.n_frames == 12 and seq.image_size == (480, 270)
+    assert np.allclose(seq.t_s, np.cumsum([0, *delays[:-1]]) / 1000.0, atol=1e-6)
+    assert seq.meta["frames_with_person"] == 12
+
+
+def test_gif_without_a_person_says_so(tmp_path):
+    rng = np.random.default_rng(0)
+    noise = [np.repeat(rng.integers(90, 170, (12, 16, 3), dtype=np.uint8), 10, axis=0).repeat(10, axis=1)
+             for _ in range(10)]
+    gif = _write_gif(tmp_path / "wallpaper.gif", noise, [100] * 10)
+    with pytest.raises(NoPersonError, match="No person found in any frame of wallpaper.gif"):
+        load(gif, cache=False, progress=False)
+
+
+def test_short_or_fake_gif_is_refused_clearly(tmp_path):
+    grey = [np.full((120, 160, 3), 100 + i, np.uint8) for i in range(3)]
+    with pytest.raises(TooShortError, match=r"blip\.gif is too short: 0\.30 s \(3 frames\)"):
+        load(_write_gif(tmp_path / "blip.gif", grey, [100] * 3), cache=False, progress=False)
+    fake = tmp_path / "notes.gif"
+    fake.write_text("not a picture at all\n")
+    with pytest.raises(NotAVideoError, match="animated .gif"):
+        load(fake, cache=False)

@@ -15,11 +15,11 @@ from typing import Any
 from hingecoach.analysis import Analysis
 from hingecoach.errors import HingeInputError
 
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
-
 
 def input_video(args: Any) -> Path | None:
-    """The input when it is a video file (overlay on it), else None (draw on a blank canvas)."""
+    """The input when it is a video file or GIF (overlay on it), else None (draw on a blank canvas)."""
+    from hingecoach.sources.video import VIDEO_SUFFIXES
+
     path = Path(args.input)
     return path if path.suffix.lower() in VIDEO_SUFFIXES else None
 

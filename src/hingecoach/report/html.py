@@ -26,7 +26,6 @@ from hingecoach.reps import Rep
 #: keeps the file small).
 KEY_FRAME_MAX_PX = 720
 KEY_FRAME_JPEG_QUALITY = 82
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
 
 _CSS = """
 :root { --ink:#1d2433; --muted:#5b6475; --line:#e3e6ec; --bg:#f6f7f9; --card:#fff;
@@ -112,6 +111,8 @@ def source_name(analysis: Analysis) -> str:
 def default_video(analysis: Analysis) -> Path | None:
     """The analysed video when the input was one that still exists (else key frames are drawn
     on a blank canvas)."""
+    from hingecoach.sources.video import VIDEO_SUFFIXES
+
     src = Path(analysis.pose.source) if analysis.pose.source else None
     if src and src.suffix.lower() in VIDEO_SUFFIXES and src.is_file():
         return src

@@ -1,9 +1,12 @@
-"""Video files → PoseSequence with MediaPipe BlazePose (full model, CPU, no network).
+"""Video files and animated GIFs → PoseSequence with MediaPipe BlazePose (full model, CPU, no
+network).
 
 Frames are decoded with OpenCV with the container's rotation applied (phone videos store
 portrait footage as landscape plus a rotation tag; OpenCV's FFmpeg backend leaves it
 unapplied unless ``CAP_PROP_ORIENTATION_AUTO`` is set), so landmarks are in the upright image.
 Timestamps come from the container (variable frame rate is kept), repaired where they repeat.
+An animated GIF is decoded the same way (FFmpeg's GIF demuxer): each frame's time comes from
+the file's per-frame delays, and a delay under 20 ms plays as 100 ms, as browsers play it.
 Each frame's segmentation mask gives the ``back_bend_deg`` and ``neck_turn_mask_deg``
 channels (:mod:`hingecoach.sources.spine_mask`). Results are cached by file content
 (:mod:`hingecoach.sources.cache`). Input a person can fix raises HingeInputError.
@@ -32,7 +35,7 @@ from hingecoach.sources import people, spine_mask
 from hingecoach.sources.native_logs import QuietStderr, quiet_ffmpeg
 from hingecoach.sources.registry import register_loader
 
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".gif")
 POSE_MODEL = "blazepose-full mediapipe 0.10.21"
 MODEL_COMPLEXITY = 1  # "full": the pinned wheel carries lite (0), full (1) and heavy (2)
 #: Bump when anything that changes a source's output changes (it invalidates the cache).
@@ -115,11 +118,11 @@ def mean_luma(bgr: np.ndarray) -> float:
 
 
 # -- opening and decoding ------------------------------------------------------------------
-_CONTAINER_MAGIC = ((4, b"ftyp"), (0, b"RIFF"), (0, b"\x1a\x45\xdf\xa3"))
+_CONTAINER_MAGIC = ((4, b"ftyp"), (0, b"RIFF"), (0, b"\x1a\x45\xdf\xa3"), (0, b"GIF87a"), (0, b"GIF89a"))
 
 
 def looks_like_container(path: Path) -> bool:
-    """True when the file starts like an MP4/MOV, AVI or MKV/WebM container."""
+    """True when the file starts like an MP4/MOV, AVI, MKV/WebM container or a GIF."""
     with path.open("rb") as fh:
         head = fh.read(16)
     return any(head[off:off + len(magic)] == magic for off, magic in _CONTAINER_MAGIC)
@@ -140,7 +143,7 @@ def open_video(path: Path):
                 "(an interrupted recording, an unfinished copy or download, or an empty recording).",
                 "Copy or export the video again from the camera or phone.")
         raise NotAVideoError(f"{path.name} is not a video file (its content is not a known video format).",
-                             "Give an .mp4, .mov, .avi, .mkv or .webm video.")
+                             "Give an .mp4, .mov, .avi, .mkv or .webm video, or an animated .gif.")
     cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
     rotation = cap.get(cv2.CAP_PROP_ORIENTATION_META)
     rotation_deg = int(round(rotation)) % 360 if math.isfinite(rotation) else 0
