@@ -320,3 +320,106 @@ def test_a_live_set_is_counted_and_logged_to_history(make_client):
     assert summary["result"]["rep_count"] == 3 and summary["logged_set_id"] is not None
     sets = c.get("/api/history").json()["sets"]
     assert [s["rep_count"] for s in sets] == [3]
+
+
+# -- levels, saving uploads, deleting sets ---------------------------------------------------
+def _result(n_reps: int = 3) -> dict:
+    from figures import hinge_reps
+    from hingecoach.analysis import analyze
+
+    data = analyze(hinge_reps(n_reps=n_reps, floor_y=950.0, size=(800, 1000))).to_dict()
+    data["source"] = "upload"
+    return data
+
+
+def _done_job(tmp_path: Path, result: dict, level: str | None = None) -> str:
+    job = "b" * 32
+    folder = tmp_path / "web" / "jobs" / job
+    folder.mkdir(parents=True)
+    (folder / "result.json").write_text(json.dumps(result))
+    (folder / "status.json").write_text(json.dumps({"state": "done", "files": ["result.json"], "level": level}))
+    return job
+
+
+def test_config_gives_the_limit_levels_and_fault_titles(make_client):
+    cfg = make_client(max_upload_bytes=12345).get("/api/config").json()
+    assert cfg["max_upload_bytes"] == 12345
+    ids = [lv["id"] for lv in cfg["levels"]]
+    assert ids[:2] == ["hero_squat", "wall_tap"] and len(ids) >= 4
+    assert cfg["fault_titles"]["torso_leads"].startswith("Bending forward")
+    assert cfg["praise_cue"]
+
+
+def test_a_live_set_is_logged_at_the_level_chosen(make_client):
+    from figures import hinge_reps
+
+    seq = hinge_reps(n_reps=2, floor_y=950.0, size=(800, 1000))
+    w, h = seq.image_size
+    norm = np.concatenate([seq.xyz / np.array([w, h, w]), seq.visibility[..., None]], axis=2)
+    c = make_client(max_frames_per_s=1e6)
+    with c.websocket_connect(WS) as ws:
+        ws.send_text(json.dumps({"type": "start", "level": "dowel"}))
+        assert ws.receive_json() == {"type": "started", "level": "dowel"}
+        for i in range(seq.n_frames):
+            ws.send_text(json.dumps({"type": "frame", "t": 1000 * seq.t_s[i] + 1, "w": w, "h": h,
+                                     "lm": norm[i].tolist()}))
+            ws.receive_json()
+        ws.send_text(json.dumps({"type": "end_set", "log": True}))
+        assert ws.receive_json()["logged_set_id"] is not None
+        ws.send_text(json.dumps({"type": "start", "level": "no_such_level"}))
+        assert ws.receive_json()["level"] is None  # unknown levels are not stored
+    assert [s["level"] for s in c.get("/api/history").json()["sets"]] == ["dowel"]
+
+
+def test_upload_refuses_an_unknown_level(make_client, tmp_path):
+    r = make_client().post("/api/upload?level=flying", content=b"\x00\x00\x00\x18ftypmp42")
+    assert r.status_code == 400 and "level" in r.json()["error"]
+    assert _jobs(tmp_path) == []
+
+
+def test_upload_names_are_reduced_to_a_label():
+    from hingecoach.web import jobs
+
+    assert jobs.upload_name("C:\\clips\\my hinge (1).mp4") == "my hinge _1_.mp4"
+    assert jobs.upload_name("../../etc/passwd") == "passwd"
+    assert jobs.upload_name("<script>.mp4") == "_script_.mp4"
+    assert jobs.upload_name("") is None and jobs.upload_name("...") is None
+
+
+def test_an_upload_is_saved_to_the_log_once_at_the_level_chosen(make_client, tmp_path):
+    c = make_client()
+    job = _done_job(tmp_path, _result(), level="hero_squat")
+    first = c.post(f"/api/jobs/{job}/log", json={"level": "wall_tap"})
+    assert first.status_code == 200, first.text
+    again = c.post(f"/api/jobs/{job}/log", json={"level": "wall_tap"})
+    assert again.json()["logged_set_id"] == first.json()["logged_set_id"]  # not twice
+    sets = c.get("/api/history").json()["sets"]
+    assert [(s["level"], s["rep_count"]) for s in sets] == [("wall_tap", 3)]
+    assert c.get(f"/api/jobs/{job}").json()["logged_set_id"] == first.json()["logged_set_id"]
+
+
+def test_saving_an_upload_checks_the_job_and_the_level(make_client, tmp_path):
+    c = make_client()
+    assert c.post(f"/api/jobs/{'c' * 32}/log", json={}).status_code == 404
+    job = _done_job(tmp_path, _result())
+    assert c.post(f"/api/jobs/{job}/log", json={"level": "flying"}).status_code == 400
+    assert c.post(f"/api/jobs/{job}/log", json={}, headers={"origin": "http://attacker.example"}).status_code == 403
+    assert c.get("/api/history").json()["sets"] == []
+
+
+def test_a_set_is_deleted_from_the_history(make_client, tmp_path):
+    from hingecoach.store import log_set, open_db
+
+    c = make_client()
+    db = open_db(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        keep = log_set(db, _result(), person="me", level="wall_tap")
+        drop = log_set(db, _result(2), person="me", level="wall_tap")
+        other = log_set(db, _result(2), person="someone else")
+    finally:
+        db.close()
+    assert c.delete(f"/api/sets/{drop}", headers={"origin": "http://attacker.example"}).status_code == 403
+    assert c.delete(f"/api/sets/{drop}").json() == {"deleted": drop}
+    assert c.delete(f"/api/sets/{drop}").status_code == 404
+    assert c.delete(f"/api/sets/{other}").status_code == 404  # only this person's sets
+    assert [s["id"] for s in c.get("/api/history").json()["sets"]] == [keep]

@@ -215,6 +215,19 @@ def record_level_change(db: Database, person: str, level: str, kind: str, reason
                                            "changed_at": when_text, "kind": kind, "reason": reason})
 
 
+def delete_set(db: Database, set_id: int, person: str = DEFAULT_PERSON) -> bool:
+    """Remove one of ``person``'s sets with its reps and faults; False when they have no such set."""
+    _check_person(person)
+    with db.write() as tx:
+        found = tx.scalar("SELECT s.id FROM sets s JOIN people p ON s.person_id = p.id "
+                          "WHERE s.id = :s AND p.name = :n", {"s": set_id, "n": person})
+        if found is None:
+            return False
+        for table, column in (("faults", "set_id"), ("reps", "set_id"), ("sets", "id")):
+            tx.run(f"DELETE FROM {table} WHERE {column} = :s", {"s": set_id})
+        return True
+
+
 def _check_person(person: str) -> None:
     if not isinstance(person, str) or not person.strip() or len(person) > 100:
         raise HingeInputError(f"Expected a person's name (1-100 characters), but got {person!r}.",

@@ -9,6 +9,8 @@ import math
 from datetime import date, datetime
 from typing import Any
 
+from hingecoach.errors import HingeInputError
+
 #: Sets shown on the history page (a year of daily training at 2-3 sets).
 HISTORY_LIMIT = 1000
 
@@ -80,8 +82,56 @@ def history(person: str, db_url: str | None) -> dict[str, Any]:
             "fault_trends": jsonable(list(trends))}
 
 
+def known_level(level: Any) -> str | None:
+    """The level id for ``level`` (id or number) when the program knows it; None otherwise."""
+    if not isinstance(level, (str, int)) or isinstance(level, bool) or len(str(level)) > 40 or level == "":
+        return None
+    try:
+        from hingecoach.program.levels import get_level
+    except ImportError:
+        return None
+    try:
+        return get_level(level).id
+    except HingeInputError:
+        return None
+
+
+def config(max_upload_bytes: int) -> dict[str, Any]:
+    """What the pages need to know up front: the upload limit, the levels, fault titles."""
+    levels: list[dict[str, Any]] = []
+    try:
+        from hingecoach.program.levels import all_levels
+
+        levels = [{"id": lv.id, "number": lv.number, "name": lv.name, "sets": list(lv.sets),
+                   "reps": list(lv.reps)} for lv in all_levels()]
+    except ImportError:
+        pass
+    titles: dict[str, str] = {}
+    praise = None
+    try:
+        from hingecoach import coaching
+
+        titles = {code: entry.get("title", code) for code, entry in coaching.advice_table().items()}
+        praise = coaching.praise_cue()
+    except (ImportError, KeyError):
+        pass
+    return {"max_upload_bytes": max_upload_bytes, "levels": levels, "fault_titles": titles,
+            "praise_cue": praise}
+
+
+def delete_set(set_id: int, person: str, db_url: str | None) -> bool:
+    from hingecoach.store.records import delete_set as delete
+
+    db = _open_db(db_url)
+    try:
+        return delete(db, set_id, person)
+    finally:
+        db.close()
+
+
 def log_live_set(result: dict[str, Any], person: str, level: str | None, db_url: str | None) -> int | None:
-    """Store a live set (the analysis-result shape); None when the store is not installed."""
+    """Store a set (the analysis-result shape, live or uploaded); None when the store is not
+    installed."""
     try:
         from hingecoach.store import log_set
     except ImportError:

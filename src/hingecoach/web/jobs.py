@@ -28,6 +28,8 @@ RESULT_FILES = {"result.json": "application/json", "report.html": "text/html",
                 "annotated.mp4": "video/mp4"}
 #: Pose extraction runs at ~20-30 frames/s on a laptop CPU; used for the progress estimate.
 EXPECTED_POSE_FPS = 20.0
+#: Longest upload name kept (shown on the page and used to name the downloads).
+MAX_NAME_CHARS = 80
 
 
 def sniff_video(head: bytes) -> str | None:
@@ -93,25 +95,38 @@ def read_status(folder: Path) -> dict[str, Any]:
     return status
 
 
-def run_job(folder_text: str, input_name: str, frames: int) -> None:
-    """Worker-process entry: analyse the video, write result.json and any report files."""
+def upload_name(name: str | None) -> str | None:
+    """The upload's own file name, reduced to a safe label for the page and downloads."""
+    if not name:
+        return None
+    stem = Path(name.replace("\\", "/")).name
+    clean = re.sub(r"[^\w.\- ]+", "_", stem).strip(" .")[:MAX_NAME_CHARS]
+    return clean or None
+
+
+def run_job(folder_text: str, input_name: str, frames: int, level: str | None = None,
+            name: str | None = None) -> None:
+    """Worker-process entry: analyse the video at ``level``, write result.json and any report
+    files. ``level`` and the upload's ``name`` are kept in every status."""
     folder = Path(folder_text)
-    write_status(folder, state="running", started=time.time(), frames=frames)
+    meta = {"level": level, "name": name}
+    write_status(folder, state="running", started=time.time(), frames=frames, **meta)
     try:
         from hingecoach.analysis import analyze
         from hingecoach.sources import load
 
         pose = load(folder / input_name, progress=False)
-        analysis = analyze(pose)
+        analysis = analyze(pose, level=level)
         data = analysis.to_dict()
         data["source"] = "upload"
+        data["level"] = level
         (folder / "result.json").write_text(json.dumps(data))
         files = ["result.json"] + write_reports(analysis, folder / input_name, folder)
-        write_status(folder, state="done", files=files, rep_count=data["rep_count"])
+        write_status(folder, state="done", files=files, rep_count=data["rep_count"], **meta)
     except HingeInputError as exc:
-        write_status(folder, state="error", message=str(exc))
+        write_status(folder, state="error", message=str(exc), **meta)
     except Exception as exc:  # a worker must always leave a status behind
-        write_status(folder, state="error", message=f"Analysis failed: {type(exc).__name__}.")
+        write_status(folder, state="error", message=f"Analysis failed: {type(exc).__name__}.", **meta)
         raise
     finally:
         (folder / input_name).unlink(missing_ok=True)
@@ -133,6 +148,7 @@ def write_reports(analysis: Any, video: Path, folder: Path) -> list[str]:
     return [m for m in made if (folder / m).exists()]
 
 
-def submit(executor: Executor, folder: Path, input_name: str, frames: int) -> None:
-    write_status(folder, state="queued", frames=frames)
-    executor.submit(run_job, str(folder), input_name, frames)
+def submit(executor: Executor, folder: Path, input_name: str, frames: int, level: str | None = None,
+           name: str | None = None) -> None:
+    write_status(folder, state="queued", frames=frames, level=level, name=name)
+    executor.submit(run_job, str(folder), input_name, frames, level, name)

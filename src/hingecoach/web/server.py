@@ -10,9 +10,11 @@ Content-Security-Policy forbids inline script as a second line of defence.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import tempfile
+import threading
 import time
 from collections import deque
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -42,6 +44,8 @@ CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; 
 LATENCY_SAMPLES = 200_000
 #: Person names are short labels (the store's own check applies too).
 MAX_PERSON_CHARS = 64
+#: Methods that change nothing; every other one must come from a page of this server.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass
@@ -88,7 +92,7 @@ def _guard(settings: Settings):
         if not security.token_ok(settings.token, given):
             return JSONResponse({"error": "A valid token is needed (open the link `hinge serve` printed)."},
                                 status_code=401)
-        if request.method == "POST" and not security.origin_allowed(request.headers.get("origin"),
+        if request.method not in SAFE_METHODS and not security.origin_allowed(request.headers.get("origin"),
                                                                      request.headers.get("host")):
             return JSONResponse({"error": "Cross-site request refused."}, status_code=403)
         response = await call_next(request)
@@ -115,6 +119,21 @@ def _add_api(app: FastAPI, settings: Settings) -> None:
     def api_history() -> JSONResponse:
         return _store_call(history.history, settings)
 
+    @app.get("/api/config")
+    def api_config() -> dict[str, Any]:
+        return history.config(settings.max_upload_bytes)
+
+    @app.delete("/api/sets/{set_id}")
+    def delete_set(set_id: int) -> JSONResponse:
+        try:
+            deleted = history.delete_set(set_id, settings.person, settings.db_url)
+        except (HingeInputError, OSError, RuntimeError, ValueError, ImportError) as exc:
+            log.warning("set not deleted: %s", exc)
+            return JSONResponse({"error": "The training log could not be changed."}, status_code=503)
+        if not deleted:
+            return JSONResponse({"error": "No such set."}, status_code=404)
+        return JSONResponse({"deleted": set_id})
+
 
 def _add_jobs(app: FastAPI, settings: Settings, jobs_dir: Path) -> None:
     def executor() -> Executor:
@@ -132,6 +151,20 @@ def _add_jobs(app: FastAPI, settings: Settings, jobs_dir: Path) -> None:
         if folder is None:
             return JSONResponse({"error": "No such job."}, status_code=404)
         return JSONResponse(jobs.read_status(folder))
+
+    log_lock = threading.Lock()  # one save per job, however often the button is pressed
+
+    @app.post("/api/jobs/{job_id}/log")
+    async def job_log(job_id: str, request: Request) -> JSONResponse:
+        folder = jobs.job_dir(jobs_dir, job_id)
+        if folder is None:
+            return JSONResponse({"error": "No such job."}, status_code=404)
+        try:
+            body = await request.json()
+        except ValueError:
+            body = {}
+        level = body.get("level") if isinstance(body, dict) else None
+        return await asyncio.to_thread(_log_job, folder, level, settings, log_lock)
 
     @app.get("/api/jobs/{job_id}/{name}")
     def job_file(job_id: str, name: str) -> Response:
@@ -158,10 +191,42 @@ def _store_call(func, settings: Settings) -> JSONResponse:
         return JSONResponse(history.unavailable(f"The training log could not be read ({type(exc).__name__})."))
 
 
+def _log_job(folder: Path, level: Any, settings: Settings, lock: threading.Lock) -> JSONResponse:
+    """Save an analysed upload to the training log at ``level`` (else the level it was analysed
+    at); saving again returns the set already saved."""
+    with lock:
+        status = jobs.read_status(folder)
+        if status.get("state") != "done":
+            return JSONResponse({"error": "The analysis is not finished."}, status_code=409)
+        if status.get("logged_set_id") is not None:
+            return JSONResponse({"logged_set_id": status["logged_set_id"], "level": status.get("logged_level")})
+        chosen = history.known_level(level) if level is not None else status.get("level")
+        if level is not None and chosen is None:
+            return JSONResponse({"error": "Unknown level."}, status_code=400)
+        try:
+            result = json.loads((folder / "result.json").read_text())
+            if not result.get("rep_count"):
+                return JSONResponse({"error": "No rep to save."}, status_code=409)
+            set_id = history.log_live_set(result, settings.person, chosen, settings.db_url)
+        except (HingeInputError, OSError, RuntimeError, ValueError) as exc:
+            log.warning("upload not logged: %s", exc)
+            return JSONResponse({"error": "The training log could not be written."}, status_code=503)
+        if set_id is None:
+            return JSONResponse({"error": "The training log is not installed in this version."}, status_code=503)
+        jobs.write_status(folder, **{**status, "logged_set_id": set_id, "logged_level": chosen})
+        return JSONResponse({"logged_set_id": set_id, "level": chosen})
+
+
 async def _receive_upload(request: Request, settings: Settings, jobs_dir: Path, executor) -> JSONResponse:
     """The request body is the video itself (no multipart), streamed to disk and cut off at the
-    size limit: nothing larger than the limit is ever stored, even without a Content-Length."""
+    size limit: nothing larger than the limit is ever stored, even without a Content-Length.
+    ``?level=`` is the level to analyse at, ``?name=`` the file's own name (for the page)."""
     limit = settings.max_upload_bytes
+    level = request.query_params.get("level") or None
+    if level is not None and history.known_level(level) is None:
+        return _upload_error("Unknown level: choose one from the list.", 400)
+    level = history.known_level(level) if level else None
+    name = jobs.upload_name(request.query_params.get("name"))
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
         return _upload_error(f"The file is larger than the {limit // (1024 * 1024)} MB limit.", 413)
@@ -188,8 +253,8 @@ async def _receive_upload(request: Request, settings: Settings, jobs_dir: Path, 
     except HingeInputError as exc:
         _remove_job(folder)
         return _upload_error(str(exc), 415)
-    jobs.submit(executor(), folder, video.name, info["frames"])
-    return JSONResponse({"job": job_id, **info})
+    jobs.submit(executor(), folder, video.name, info["frames"], level=level, name=name)
+    return JSONResponse({"job": job_id, "level": level, "name": name, **info})
 
 
 def _upload_error(message: str, status: int) -> JSONResponse:
@@ -258,8 +323,7 @@ def _handle(text: str | bytes, session: LiveSession, limiter: protocol.RateLimit
         update = session.push(frame.landmarks, frame.size, frame.t_s)
         return {"type": "update", **update.to_dict()}
     if kind == "start":
-        level = msg.get("level")
-        session.level = level if isinstance(level, str) and len(level) <= 40 else None
+        session.level = history.known_level(msg.get("level"))
         session.new_set()
         return {"type": "started", "level": session.level}
     result = session.set_result()
