@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from hingecoach.analysis import analyze
+from hingecoach.errors import HingeInputError
 from hingecoach.sources import load
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -51,6 +52,8 @@ def evaluate_clip(label: dict, level: str | None = None) -> dict:
         "expected_found": [c for c in label["faults_expected"] if c in most],
         "expected_missed": [c for c in label["faults_expected"] if c not in most],
         "absent_flagged": [c for c in label["faults_absent"] if c in most],
+        "exercise_true": label.get("exercise"), "exercise": result.exercise.name,
+        "exercise_confidence": result.exercise.confidence,
         "result": result,
     }
     return out
@@ -65,14 +68,23 @@ def main(argv: list[str] | None = None) -> int:
     if not CLIPS.exists():
         print("clips accuracy: skipped, ../shared/clips is absent")
         return 0
-    rows = [evaluate_clip(c, args.level) for c in labelled_clips() if args.only in c["file"]]
-    print(f"{'clip':<28} {'view':<16} {'reps':>9} {'pattern (right/reps)':<28} faults on most reps")
+    rows, refused = [], []
+    for c in labelled_clips():
+        if args.only not in c["file"]:
+            continue
+        try:
+            rows.append(evaluate_clip(c, args.level))
+        except HingeInputError as exc:  # a clip the product refuses is a result too
+            refused.append((c["file"], str(exc)))
+    print(f"{'clip':<28} {'view':<16} {'reps':>9} {'pattern (right/reps)':<28} {'exercise':<24}faults on most reps")
     for r in rows:
         pr = "-" if r["pattern_right"] is None else f"{r['pattern_right']}/{r['reps']}"
         flag = "" if r["rep_ok"] else "  <-- reps"
         print(f"{r['file']:<28} {r['view_label'][:7] + '>' + r['view']:<16} "
               f"{r['reps']:>3}/{r['reps_true'] if r['reps_true'] is not None else '-':<3} "
               f"{(r['pattern_true'] or '-') + ' ' + pr + ' ' + str(r['patterns']):<28} "
+              f"{(r['exercise'] or '-') + ' ' + format(r['exercise_confidence'], '.2f'):<24}"
+              f"{'' if r['exercise'] == r['exercise_true'] else '(' + str(r['exercise_true']) + ') '}"
               f"{','.join(r['faults_on_most']) or '-'}"
               f"{'  missed:' + ','.join(r['expected_missed']) if r['expected_missed'] else ''}"
               f"{'  WRONG:' + ','.join(r['absent_flagged']) if r['absent_flagged'] else ''}{flag}")
@@ -94,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rep count exact: {exact}/{len(counted)} clips, MAE {mae:.2f} reps")
     print(f"pattern right: {pat_right}/{pat_total} reps on {len(pat)} labelled clips")
     print(f"expected faults found: {exp_found}/{exp_total}; absent faults wrongly flagged: {wrong}")
+    ex = [r for r in rows if r["exercise_true"]]
+    print(f"exercise right: {sum(r['exercise'] == r['exercise_true'] for r in ex)}/{len(ex)} labelled clips")
+    print(f"clips refused: {len(refused)}" + "".join(f"\n  {f}: {why}" for f, why in refused))
     return 0
 
 

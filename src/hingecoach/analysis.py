@@ -7,17 +7,19 @@ other tools read them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from hingecoach import __version__
-from hingecoach.assess import RepAssessment, assess_reps
+from hingecoach.assess import RepAssessment, assess_reps, set_measures
+from hingecoach.assess.exercise import ExerciseCall, decide, grading_table, recognise, vote
 from hingecoach.assess.measures import back_hidden
+from hingecoach.assess.pattern import classify_pattern
 from hingecoach.coaching import SetSummary, summarise_set
 from hingecoach.kinematics import Kinematics, compute_kinematics
-from hingecoach.kinematics.view import with_view
+from hingecoach.kinematics.view import view_segments, with_view
 from hingecoach.pose import PoseSequence
 from hingecoach.reps import Rep, segment_reps
 
@@ -31,6 +33,9 @@ class Analysis:
     summary: SetSummary
     warnings: list[str] = field(default_factory=list)
     level: str | None = None
+    exercise: ExerciseCall = ExerciseCall(None, 0.0, "recognised")
+    #: the thresholds table the reps were graded by (the level's, else the exercise's standard)
+    standard: str | None = None
 
     @property
     def completed(self) -> list[tuple[Rep, RepAssessment]]:
@@ -55,6 +60,8 @@ class Analysis:
                 "pattern": a.pattern,
                 "pattern_confidence": _r(a.pattern_confidence),
                 "pattern_seen": a.pattern_seen,
+                "view": a.view,
+                "exercise": self.exercise.per_rep[rep.index - 1] if self.exercise.per_rep else None,
                 "faults": [f.to_dict() for f in a.faults],
                 "score": _r(a.score),
                 "measures": {k: _r(v) for k, v in a.measures.items()},
@@ -70,6 +77,10 @@ class Analysis:
             "duration_s": _r(self.pose.duration_s),
             "frames": self.pose.n_frames,
             "level": self.level,
+            "exercise": self.exercise.name,
+            "exercise_confidence": _r(self.exercise.confidence),
+            "exercise_source": self.exercise.source,
+            "standard": self.standard,
             "score": _r(self.summary.score),
             "pattern": self.summary.pattern,
             "summary": self.summary.to_dict(),
@@ -119,19 +130,98 @@ def back_warnings(view: str, reps: list[Rep], assessments: list[RepAssessment]) 
             "in the hands, arms hanging."]
 
 
-def analyze(pose: PoseSequence, *, level: str | None = None,
-            usual_depth_hip_angle_deg: float | None = None) -> Analysis:
-    """Run every stage on ``pose``. ``level`` selects per-level thresholds; the person's usual
-    bottom hip angle (from their history) makes the ``too_deep`` check personal."""
-    pose = with_view(pose)
+@dataclass(frozen=True, eq=False)
+class _Part:
+    """The frames of one camera view, measured: ``offset`` is its first frame in the clip."""
+
+    offset: int
+    pose: PoseSequence
+    kin: Kinematics
+    reps: list[Rep]
+    measures: list[dict[str, float]]
+    seen: ExerciseCall
+
+
+def _measure(pose: PoseSequence, offset: int) -> _Part:
     kin = compute_kinematics(pose)
     reps = segment_reps(kin)
-    assessments = assess_reps(kin, reps, level=level,
-                              usual_depth_hip_angle_deg=usual_depth_hip_angle_deg)
-    summary = summarise_set(reps, assessments, view=pose.view, level=level)
-    warnings = source_warnings(pose) + view_warnings(pose) + back_warnings(pose.view, reps, assessments)
+    measures = set_measures(kin, reps)
+    seen = recognise(kin, reps, measures, [classify_pattern(m)[0] for m in measures])
+    return _Part(offset, pose, kin, reps, measures, seen)
+
+
+def _parts(pose: PoseSequence) -> list[_Part]:
+    """One part per camera view (:func:`view_segments`), each with its own view and facing,
+    where the source did not say the view; else the whole clip."""
+    segments = view_segments(pose) if pose.view == "unknown" else [(0, pose.n_frames)]
+    if len(segments) == 1:
+        return [_measure(with_view(pose), 0)]
+    return [_measure(with_view(pose.slice(a, b).replace(facing="unknown")), a) for a, b in segments]
+
+
+def _joined_kinematics(pose: PoseSequence, parts: list[_Part]) -> Kinematics:
+    """The parts' kinematics end to end, as one clip's (the view and scale of the longest part)."""
+    if len(parts) == 1:
+        return parts[0].kin
+    main = max(parts, key=lambda p: p.pose.n_frames).kin
+    keys = set.intersection(*(set(p.kin.series) for p in parts))
+    return Kinematics(t_s=pose.t_s, fps=main.fps, facing=main.facing, view=pose.view,
+                      leg_length=main.leg_length,
+                      points={j: np.concatenate([p.kin.points[j] for p in parts]) for j in main.points},
+                      series={k: np.concatenate([p.kin.series[k] for p in parts]) for k in sorted(keys)},
+                      history=main.history + (f"{len(parts)} camera views analysed apart",))
+
+
+def _shifted(rep: Rep, offset: int, index: int) -> Rep:
+    """``rep`` of a part, in the whole clip's frames (its times are the clip's already)."""
+    if not offset:
+        return replace(rep, index=index)
+    return replace(rep, index=index, start_frame=rep.start_frame + offset,
+                   bottom_frame=rep.bottom_frame + offset, end_frame=rep.end_frame + offset,
+                   bottom_window=(rep.bottom_window[0] + offset, rep.bottom_window[1] + offset),
+                   ascent_end_frame=rep.ascent_end_frame + offset)
+
+
+def part_warnings(parts: list[_Part]) -> list[str]:
+    """Say where the camera changed and which reps each view saw."""
+    if len(parts) < 2:
+        return []
+    said, first = [], 1
+    for p in parts:
+        n = len(p.reps)
+        reps = f"reps {first}-{first + n - 1}" if n > 1 else (f"rep {first}" if n else "no rep")
+        said.append(f"{p.pose.t_s[0]:.1f}-{p.pose.t_s[-1]:.1f} s from the {p.pose.view} ({reps})")
+        first += n
+    return ["The camera view changes during the clip: " + "; ".join(said)
+            + ". Each part is read from its own view."]
+
+
+def analyze(pose: PoseSequence, *, level: str | None = None, exercise: str | None = None,
+            usual_depth_hip_angle_deg: float | None = None) -> Analysis:
+    """Run every stage on ``pose``. The set is graded by the standard of its exercise: the
+    ``level``'s thresholds when given, else those of ``exercise`` (given, or recognised from
+    the video: :mod:`hingecoach.assess.exercise`); the person's usual bottom hip angle (from
+    their history) makes the ``too_deep`` check personal. A clip whose camera view changes is
+    read part by part, each from its own view, and its reps joined."""
+    parts = _parts(pose)
+    pose = with_view(pose)
+    seen = vote(sum((p.seen.per_rep for p in parts), ()), sum((p.seen.per_rep_confidence for p in parts), ()))
+    call = decide(seen, level=level, given=exercise)
+    standard = grading_table(call, level)
+    reps: list[Rep] = []
+    assessments: list[RepAssessment] = []
+    warnings = source_warnings(pose) + view_warnings(pose)
+    for part in parts:
+        graded = assess_reps(part.kin, part.reps, level=standard, measures=part.measures,
+                             usual_depth_hip_angle_deg=usual_depth_hip_angle_deg)
+        warnings += back_warnings(part.pose.view, part.reps, graded) if part.reps else []
+        reps += [_shifted(r, part.offset, len(reps) + i + 1) for i, r in enumerate(part.reps)]
+        assessments += graded
+    warnings += part_warnings(parts)
+    kin = _joined_kinematics(pose, parts)
+    summary = summarise_set(reps, assessments, view=pose.view, level=standard)
     if not reps:
         warnings.append("No repetition found: make sure the whole body is in frame and hinge "
                         "until you feel your hamstrings, then stand tall.")
     return Analysis(pose=pose, kinematics=kin, reps=reps, assessments=assessments,
-                    summary=summary, warnings=warnings, level=level)
+                    summary=summary, warnings=warnings, level=level, exercise=call, standard=standard)

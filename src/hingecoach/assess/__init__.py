@@ -15,7 +15,7 @@ from hingecoach.kinematics import Kinematics
 from hingecoach.reps import Rep
 
 __all__ = ["Fault", "RepAssessment", "assess_measured", "assess_rep", "assess_reps", "rep_measures",
-           "score_rep", "set_medians"]
+           "score_rep", "set_measures", "set_medians"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class RepAssessment:
     #: False when the camera cannot see the pattern (a front view): ``pattern`` is then only
     #: the classifier's guess, neither coached nor scored.
     pattern_seen: bool = True
+    #: the camera view the rep was judged from (a clip whose view changes has several)
+    view: str = "unknown"
 
     @property
     def seen_pattern(self) -> str | None:
@@ -72,11 +74,11 @@ def assess_measured(kin: Kinematics, rep: Rep, m: dict[str, float], level: str |
         pattern, confidence = classify_pattern(m, level)
         seen = kin.view in section("pattern", level)["views"]
     if rep.partial:  # not a finished rep (e.g. setting the weight down): measured, not graded
-        return RepAssessment(pattern, confidence, [], float("nan"), m, seen)
+        return RepAssessment(pattern, confidence, [], float("nan"), m, seen, kin.view)
     faults = check_rep(m, pattern=pattern, view=kin.view, frames=rep_windows(kin, rep), level=level,
                        usual_depth_hip_angle_deg=usual_depth_hip_angle_deg, set_values=set_values)
     score = score_rep(pattern if seen else None, faults, level)
-    return RepAssessment(pattern, confidence, faults, score, m, seen)
+    return RepAssessment(pattern, confidence, faults, score, m, seen, kin.view)
 
 
 def set_medians(measures: list[dict[str, float]], reps: list[Rep], level: str | None = None
@@ -102,10 +104,19 @@ def set_medians(measures: list[dict[str, float]], reps: list[Rep], level: str | 
     return out
 
 
-def assess_reps(kin: Kinematics, reps: list[Rep], *, level: str | None = None,
-                usual_depth_hip_angle_deg: float | None = None) -> list[RepAssessment]:
+def set_measures(kin: Kinematics, reps: list[Rep]) -> list[dict[str, float]]:
+    """Every rep's measures, with the set's quiet standing before its first rep as baseline."""
     first = reps[0].start_frame if reps and not reps[0].from_bottom else None
-    measures = [rep_measures(kin, r, first) for r in reps]
+    return [rep_measures(kin, r, first) for r in reps]
+
+
+def assess_reps(kin: Kinematics, reps: list[Rep], *, level: str | None = None,
+                usual_depth_hip_angle_deg: float | None = None,
+                measures: list[dict[str, float]] | None = None) -> list[RepAssessment]:
+    """Every rep of the set graded by the table of ``level``; ``measures`` when the caller
+    already took them (:func:`set_measures`)."""
+    if measures is None:
+        measures = set_measures(kin, reps)
     set_values = set_medians(measures, reps, level)
     return [assess_measured(kin, r, m, level, usual_depth_hip_angle_deg, set_values)
             for r, m in zip(reps, measures, strict=True)]

@@ -253,6 +253,7 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
         m[f"hands_from_shoulders_{name}_frac_torso"] = (
             _window(kin, "hands_from_shoulders_frac_torso", lo, hi) if "hands_from_shoulders_frac_torso" in kin.series
             else float("nan"))
+    m.update(exercise_measures(kin, rep, w))
     if back_hidden(m):
         m.update(dict.fromkeys(BACK_SHAPE_MEASURES, float("nan")))
     if baseline is None and first_start_frame is not None:
@@ -261,6 +262,25 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
     if hands_at_shoulders(m, "lockout"):  # read against the person's own set-up instead
         m["lockout_hip_angle_deg"] = float("nan")
     return m
+
+
+def exercise_measures(kin: Kinematics, rep: Rep, w: dict[str, tuple[int, int]]) -> dict[str, float]:
+    """What the video shows of the exercise (read by :mod:`hingecoach.assess.exercise`): where
+    the hands are at the bottom (their height above the ankle in leg lengths: a bar or bell on
+    the floor about 0.1-0.35, the knee about 0.5), how high they rise after the bottom (a
+    kettlebell swing's float brings them to the shoulders), the shin at the top (kneeling lays
+    it on the floor) and how long the rep took."""
+    b, lk = w["bottom"], w["lockout"]
+    hands_up = kin.points["wrist"][:, 1] - kin.points["ankle"][:, 1]
+    leg = kin.leg_length if kin.leg_length > 0 else float("nan")
+    seg = kin["wrist_height_frac_torso"][rep.bottom_window[1]:rep.end_frame + 1]
+    seg = _running_median(seg, max(1, int(round(0.05 * kin.fps))))
+    return {
+        "hands_height_bottom_frac_leg": _window_values(hands_up, *b) / leg,
+        "hands_top_max_frac_torso": float(np.nanmax(seg)) if np.isfinite(seg).any() else float("nan"),
+        "shin_angle_top_deg": _window(kin, "shin_angle_deg", *lk),
+        "rep_duration_s": rep.duration_s,
+    }
 
 
 #: The readings of the back's shape, set aside when :func:`back_hidden` says so.
