@@ -51,7 +51,8 @@ def rep_windows(kin: Kinematics, rep: Rep) -> dict[str, tuple[int, int]]:
         return min(max(lo, 0), last), min(max(hi, 0), last)
 
     return {"start": inside(*start), "bottom": inside(b0, b1), "lockout": inside(*lockout),
-            "descent": inside(rep.start_frame, rep.bottom_window[0])}
+            "descent": inside(rep.start_frame, rep.bottom_window[0]),
+            "ascent": inside(rep.bottom_window[1], rep.ascent_end_frame)}
 
 
 def _early_descent_lag(kin: Kinematics, rep: Rep) -> float:
@@ -72,6 +73,22 @@ def _early_descent_lag(kin: Kinematics, rep: Rep) -> float:
     if half.size == 0:
         return float("nan")
     return float((back[half[0]] - b0) / (b1 - b0))
+
+
+def trunk_rise_at_half_hip_rise_frac(kin: Kinematics, rep: Rep) -> float:
+    """In the ascent, how much of its way back to upright the trunk has made when the hips have
+    risen half of theirs (1 = the trunk's share equals the hips', 0 = the trunk has not moved,
+    negative = it tipped further forward): hips that shoot up first leave the chest behind."""
+    lo, hi = rep.bottom_window[1], min(rep.ascent_end_frame, kin.n_frames - 1)
+    height = -kin["hip_down_frac_leg"][lo:hi + 1]
+    trunk = -kin["trunk_angle_deg"][lo:hi + 1]
+    if height.size < 4:
+        return float("nan")
+    h0, h1, t0, t1 = height[0], _median(height[-3:]), trunk[0], _median(trunk[-3:])
+    if not np.isfinite([h0, h1, t0, t1]).all() or h1 - h0 < 0.02 or t1 - t0 < 5.0:
+        return float("nan")
+    half = np.flatnonzero((height - h0) >= 0.5 * (h1 - h0))
+    return float((trunk[half[0]] - t0) / (t1 - t0)) if half.size else float("nan")
 
 
 def heel_lift_frac_foot(kin: Kinematics, w: dict[str, tuple[int, int]]) -> float:
@@ -243,6 +260,8 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
     m["upright_shortfall_deg"] = -m["lean_back_lockout_deg"]
     m["trunk_angle_start_deg"] = _window(kin, "trunk_angle_deg", *s)
     m["hip_hold_frac_rep"] = hold_frac_rep(kin, rep)
+    m["trunk_rise_at_half_hip_rise_frac"] = (trunk_rise_at_half_hip_rise_frac(kin, rep) if not rep.partial
+                                             else float("nan"))
     m["torso_length_change_bottom_frac"] = torso_length_change_frac(kin, b)
     m["neck_change_bottom_deg"] = m["neck_angle_bottom_deg"] - m["neck_angle_start_deg"]
     # a flexing spine bows the upper back out of the ear-hip line and shortens the hip-shoulder
