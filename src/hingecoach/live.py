@@ -34,7 +34,9 @@ import numpy as np
 
 from hingecoach.analysis import back_warnings
 from hingecoach.assess import RepAssessment, assess_measured, rep_measures, set_medians
+from hingecoach.assess.exercise import check_exercise, decide, grading_table, rep_exercise, vote
 from hingecoach.assess.measures import LEAN_BACK_SETTLE_S, setup_baseline
+from hingecoach.assess.pattern import classify_pattern
 from hingecoach.coaching import LiveCoach, SetSummary, summarise_set
 from hingecoach.config import section
 from hingecoach.kinematics.angles import JOINTS, Kinematics, image_series, measure
@@ -184,8 +186,14 @@ class LiveSession:
 
     def __init__(self, *, level: str | None = None, usual_depth_hip_angle_deg: float | None = None,
                  window_s: float = WINDOW_S, require_ready: bool = True,
-                 coach: LiveCoach | None = None, defer_assessment: bool = False):
+                 coach: LiveCoach | None = None, defer_assessment: bool = False,
+                 exercise: str | None = None):
         self.level = level
+        #: the exercise the person named (None: recognised from the reps so far, as offline)
+        self.given_exercise = None if exercise is None else check_exercise(exercise)
+        self.exercise = decide(vote((), ()), level=level, given=self.given_exercise)
+        #: the thresholds table the reps are graded by (the level's, else the exercise's)
+        self.standard = grading_table(self.exercise, level)
         self.usual_depth_hip_angle_deg = usual_depth_hip_angle_deg
         self._baseline: dict[str, float] | None = None  # quiet standing before the first rep
         self.window_s = window_s
@@ -267,7 +275,7 @@ class LiveSession:
     def summary(self) -> SetSummary:
         """The set so far (the most recent ``MAX_REPS_KEPT`` reps)."""
         reps = [r for r, _ in self.results]
-        return summarise_set(reps, [a for _, a in self.results], view=self.view, level=self.level)
+        return summarise_set(reps, [a for _, a in self.results], view=self.view, level=self.standard)
 
     def set_result(self) -> dict[str, Any]:
         """The set in the shape of ``Analysis.to_dict`` (what the store logs), with the summary."""
@@ -284,6 +292,9 @@ class LiveSession:
             "view": self.view, "fps": round(self.fps, 2),
             "duration_s": round(float(t[-1] - self._started_s), 2) if len(t) else 0.0,
             "pattern": summary.pattern, "summary": summary.to_dict(), "reps": reps,
+            "level": self.level, "exercise": self.exercise.name,
+            "exercise_confidence": round(self.exercise.confidence, 2), "exercise_source": self.exercise.source,
+            "standard": self.standard,
             "warnings": back_warnings(self.view, [r for r, _ in self.results], [a for _, a in self.results]),
         }
 
@@ -292,6 +303,8 @@ class LiveSession:
         self.rep_count = 0
         self.last_score = None
         self.results.clear()
+        self.exercise = decide(vote((), ()), level=self.level, given=self.given_exercise)
+        self.standard = grading_table(self.exercise, self.level)
         self._baseline = None
         self._pending.clear()
         self._upright_s = None
@@ -452,9 +465,10 @@ class LiveSession:
             self._baseline = setup_baseline(kin, local.start_frame)
         # set evidence from the reps so far, as offline reads it from the whole set
         m = rep_measures(kin, local, baseline=self._baseline)
+        self._recognise(m, local)
         set_values = set_medians([x.measures for _, x in self.results] + [m],
-                                 [r for r, _ in self.results] + [local], self.level)
-        a = assess_measured(kin, local, m, self.level, self.usual_depth_hip_angle_deg, set_values)
+                                 [r for r, _ in self.results] + [local], self.standard)
+        a = assess_measured(kin, local, m, self.standard, self.usual_depth_hip_angle_deg, set_values)
         local = dataclasses.replace(local, index=index)
         self.results.append((local, a))
         self.last_score = a.score
@@ -466,6 +480,16 @@ class LiveSession:
             "depth_hip_angle_deg": round(rep.depth_hip_angle_deg, 1), "pattern": a.pattern,
             "score": a.score, "faults": [f.code for f in a.faults],
         })
+
+    def _recognise(self, m: dict[str, float], rep: Rep) -> None:
+        """The exercise from the reps so far (offline's rule, rep by rep; the set starts from
+        the floor when its first rep rose from the bottom), and the standard it sets."""
+        from_floor = self.results[0][0].from_bottom if self.results else rep.from_bottom
+        name, sure = rep_exercise(m, classify_pattern(m)[0], from_floor, section("exercise"))
+        per_rep = (self.exercise.per_rep + (name,))[-MAX_REPS_KEPT:]
+        sure_all = (self.exercise.per_rep_confidence + (sure,))[-MAX_REPS_KEPT:]
+        self.exercise = decide(vote(per_rep, sure_all), level=self.level, given=self.given_exercise)
+        self.standard = grading_table(self.exercise, self.level)
 
     def _phase(self, flex: float) -> str:
         th = self._thresholds
