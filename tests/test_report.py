@@ -151,6 +151,26 @@ def test_annotated_video_on_a_source_video(tmp_path, mixed):
     assert diff.mean() < 6
 
 
+def test_annotated_video_at_an_analysis_rate_below_the_video_uses_the_analysed_frames(tmp_path, mixed):
+    """The pose ran on every second frame (meta["source_frames"]): the annotated video and the
+    key frames show those frames, at the analysis's rate."""
+    n = mixed.pose.n_frames
+    src = write_source_video(tmp_path / "src.mp4", mixed.pose.image_size, 2 * n, 2 * mixed.pose.fps)
+    halved = analyze(mixed.pose.replace(meta={**mixed.pose.meta, "source_frames": list(range(0, 2 * n, 2))}))
+    out = write_annotated_video(halved, src, tmp_path / "out.mp4", progress=False)
+    frames, source = _decode(out), _decode(src)
+    assert len(frames) == n
+    corner = (slice(300, 360), slice(-80, None))
+
+    def level(f: np.ndarray) -> float:
+        return float(f[corner].astype(float).mean())
+
+    # the gradient brightens one level a source frame: 8 levels from frame 3 to 7 of the
+    # annotated video (source frames 6 and 14), not 4 (source frames 3 and 7)
+    step = level(frames[7]) - level(frames[3])
+    assert abs(step - (level(source[14]) - level(source[6]))) < 1.0 < abs(step - (level(source[7]) - level(source[3])))
+
+
 def test_annotated_video_without_a_video_uses_a_canvas(tmp_path):
     a = analyze(hinge_reps(n_reps=2))
     out = write_annotated_video(a, None, tmp_path / "canvas.mp4", progress=False)

@@ -15,7 +15,15 @@ from hingecoach.pose import PoseSequence
 from hingecoach.pose.schema import INDEX
 from hingecoach.sources import cache as kp_cache
 from hingecoach.sources import load, spine_mask
-from hingecoach.sources.video import key_joints_in_view, repair_timestamps
+from hingecoach.sources.video import (
+    FramePicker,
+    cache_settings,
+    effective_rate,
+    key_joints_in_view,
+    parse_fps,
+    repair_timestamps,
+    shrink,
+)
 
 CLIPS = Path(__file__).resolve().parents[2] / "shared" / "clips"
 SIDE_CLIP = CLIPS / "tby66" / "0016c_1.mp4"
@@ -83,6 +91,49 @@ def test_repair_timestamps_keeps_them_strictly_increasing():
     assert t_s[1] == pytest.approx(0.033) and t_s[4] == pytest.approx(0.133)
 
 
+def _picked(times_ms, rate, source_fps) -> list[int]:
+    picker = FramePicker(rate, source_fps)
+    return [i for i, t in enumerate(times_ms) if picker.keep(t)]
+
+
+def test_frame_picker_keeps_frames_on_the_analysis_grid():
+    at = lambda fps, n: [1000.0 * i / fps for i in range(n)]  # noqa: E731
+    assert _picked(at(60, 12), 30, 60) == list(range(0, 12, 2))
+    assert _picked(at(120, 16), 30, 120) == list(range(0, 16, 4))
+    assert _picked(at(240, 32), 30, 240) == list(range(0, 32, 8))
+    assert _picked(at(30, 10), None, 30) == list(range(10))
+    kept = _picked(at(50, 501), 30, 50)  # not a whole ratio: 30 a second on average
+    assert len(kept) == pytest.approx(301, abs=1) and set(np.diff(kept)) == {1, 2}
+    rng = np.random.default_rng(1)  # a phone's jittery 60 fps still gives every second frame
+    jitter = np.array(at(60, 120)) + rng.uniform(-2, 2, 120)
+    assert _picked(list(jitter), 30, 60) == list(range(0, 120, 2))
+    # repeated or missing timestamps count one source frame on
+    assert _picked([0, 16.7, float("nan"), 50, 50, 83.3], 30, 60) == [0, 2, 4]
+
+
+def test_analysis_rate_settings():
+    assert parse_fps("native") is None and parse_fps(None) is None and parse_fps("24") == 24.0
+    for bad in ("fast", "0", "-5", "nan"):
+        with pytest.raises(ValueError):
+            parse_fps(bad)
+    assert effective_rate(30, 60) == 30 and effective_rate(30, 29.97) is None
+    assert effective_rate(30, 30.3) is None and effective_rate(None, 240) is None
+    assert effective_rate(30, float("nan")) == 30  # unknown rate: the grid decides
+    frame = np.zeros((1920, 1080, 3), np.uint8)
+    small, scale = shrink(frame)
+    assert small.shape == (960, 540, 3) and scale == pytest.approx(0.5)
+    assert shrink(frame[:960, :540])[1] == 1.0 and shrink(frame, 640)[0].shape == (640, 360, 3)
+
+
+def test_the_analysis_rate_is_part_of_the_cache_key(tmp_path):
+    grey = [np.full((120, 160, 3), 128, np.uint8)] * 6
+    fast, slow = _write_video(tmp_path / "fast.mp4", grey, 60.0), _write_video(tmp_path / "slow.mp4", grey, 30.0)
+    keys = {fps: kp_cache.cache_key(fast, cache_settings(fast, fps)) for fps in ("native", 30, 24)}
+    assert len(set(keys.values())) == 3
+    # a video not faster than the rate is analysed at its own: the native entry serves
+    assert cache_settings(slow, 30) == cache_settings(slow, "native")
+
+
 def test_key_joints_in_view_needs_hips_knees_and_ankles():
     xyz = np.full((2, 33, 3), 50.0)
     vis = np.ones((2, 33))
@@ -127,7 +178,7 @@ def short_clip(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def short_seq(short_clip) -> PoseSequence:
-    return load(short_clip, cache=False, progress=False)
+    return load(short_clip, cache=False, progress=False, fps="native")
 
 
 @needs_clips
@@ -156,6 +207,34 @@ def test_real_clip_has_a_person_in_plausible_pixels(short_seq):
     assert (lean < 20).mean() > 0.9
     assert np.isnan(bend[lean < 20]).all()
     assert seq.meta["rotation_deg"] == 0 and seq.meta["pose_model"] == "blazepose-full mediapipe 0.10.21"
+    assert seq.meta["analysis_fps"] is None and "source_frames" not in seq.meta
+
+
+@needs_clips
+def test_default_rate_runs_the_model_on_every_second_frame_of_a_60_fps_clip(short_clip, short_seq):
+    seq = load(short_clip, cache=False, progress=False)  # default: 30 frames/s
+    assert seq.fps == 30.0 and seq.meta["source_fps"] == pytest.approx(60.0)
+    assert seq.meta["analysis_fps"] == 30.0 and seq.meta["frames_in_file"] == short_seq.n_frames
+    assert seq.meta["source_frames"] == list(range(0, short_seq.n_frames, 2))
+    assert np.allclose(seq.t_s, short_seq.t_s[::2])  # the kept frames' own timestamps
+    # the same body in the same place (the tracker's smoothing differs a little between rates)
+    hips = [INDEX["left_hip"], INDEX["right_hip"], INDEX["left_knee"], INDEX["left_ankle"]]
+    gap = np.nanmedian(np.abs(seq.xyz[:, hips, :2] - short_seq.xyz[::2][:, hips, :2]))
+    assert gap < 3.0  # pixels, in a 360x640 frame
+
+
+@needs_clips
+def test_large_frames_are_shrunk_for_the_model_and_landmarks_stay_in_their_pixels(short_clip, short_seq, tmp_path):
+    big = tmp_path / "big.mp4"  # 1080x1920: three times the clip
+    ffmpeg("-i", str(short_clip), "-t", "1.0", "-vf", "scale=1080:1920", "-c:v", "libx264", "-preset", "ultrafast",
+           "-pix_fmt", "yuv420p", str(big))
+    seq = load(big, cache=False, progress=False, fps="native")
+    assert seq.image_size == (1080, 1920)
+    n = seq.n_frames
+    gap = np.nanmedian(np.abs(seq.xyz[:, :, :2] / 3.0 - short_seq.xyz[:n, :, :2]))
+    assert gap < 2.0  # pixels of the small clip
+    lean_frames = np.isfinite(short_seq.channels["back_bend_deg"][:n])
+    assert np.array_equal(np.isfinite(seq.channels["back_bend_deg"]), lean_frames)
 
 
 @needs_clips
@@ -331,3 +410,11 @@ def test_short_or_fake_gif_is_refused_clearly(tmp_path):
     fake.write_text("not a picture at all\n")
     with pytest.raises(NotAVideoError, match="animated .gif"):
         load(fake, cache=False)
+
+
+def test_cli_refuses_a_bad_analysis_rate(capsys):
+    from hingecoach.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["analyze", "clip.mp4", "--fps", "fast"])
+    assert stop.value.code == 2 and "--fps: expected frames per second (1-1000) or 'native'" in capsys.readouterr().err

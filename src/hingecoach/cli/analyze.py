@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -21,6 +22,9 @@ def register(sub) -> None:
     p.add_argument("--explain", action="store_true", help="print the evidence for every rep")
     p.add_argument("--level", help="grade with the thresholds of a program level (e.g. wall_tap)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--fps", type=analysis_rate, default=None, metavar="N|native",
+                   help="videos: frames per second the pose model sees (default: 30, every frame of a "
+                        "video filmed at 30 or less); 'native' for every frame")
     add_output_options(p)
     p.set_defaults(func=run)
 
@@ -33,9 +37,25 @@ def add_output_options(p) -> None:
     p.add_argument("--person", default=None, help="whose log (default: you)")
 
 
+def analysis_rate(text: str) -> float | str:
+    """argparse type of --fps: a rate in frames/s, or 'native'."""
+    from hingecoach.sources.video import parse_fps
+
+    try:
+        rate = parse_fps(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected frames per second (1-1000) or 'native', got {text!r}") from None
+    return "native" if rate is None else rate
+
+
 def analyze_path(path: Path, *, level: str | None = None, progress: bool = True,
-                 usual_depth_hip_angle_deg: float | None = None) -> Analysis:
+                 usual_depth_hip_angle_deg: float | None = None, fps: float | str | None = None) -> Analysis:
+    """Analyse one input; ``fps`` the analysis rate of a video (None: the loader's default)."""
+    from hingecoach.sources.video import VIDEO_SUFFIXES
+
     options = {} if progress else {"progress": False}
+    if fps is not None and path.suffix.lower() in VIDEO_SUFFIXES:  # a keypoint file's fps= is its own rate
+        options["fps"] = fps
     pose = load(path, **options)
     return analyze(pose, level=level, usual_depth_hip_angle_deg=usual_depth_hip_angle_deg)
 
@@ -53,7 +73,7 @@ def run(args) -> int:
 
         usual = outputs.usual_depth(args.person)
     result = analyze_path(args.input, level=args.level, progress=not args.no_progress,
-                          usual_depth_hip_angle_deg=usual)
+                          usual_depth_hip_angle_deg=usual, fps=args.fps)
     if args.keypoints:
         save_keypoints(result.pose, args.keypoints)
         print(f"keypoints saved to {args.keypoints}", file=sys.stderr)

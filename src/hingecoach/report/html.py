@@ -230,8 +230,9 @@ def key_frame_jpeg(analysis: Analysis, plan, frame: int, video: Path | None) -> 
 
     from hingecoach.report.overlay import blank_canvas, draw_overlay
     from hingecoach.report.video_out import read_frame
+    from hingecoach.sources.video import source_frame
 
-    img = read_frame(video, frame) if video is not None else None
+    img = read_frame(video, source_frame(analysis.pose, frame)) if video is not None else None
     if img is None or img.shape[1::-1] != tuple(analysis.pose.image_size):
         img = blank_canvas(analysis.pose.image_size)
     img = draw_overlay(img, plan, frame)

@@ -1,5 +1,6 @@
-"""The annotated video: every input frame with the overlay, encoded as H.264 (yuv420p, MP4,
-``+faststart``) so browsers play it, at the input's size and frame rate, rotation applied.
+"""The annotated video: every analysed frame with the overlay, encoded as H.264 (yuv420p, MP4,
+``+faststart``) so browsers play it, at the input's size and the analysis's frame rate (the
+video's own unless the pose model ran at a lower rate: then only its frames), rotation applied.
 
 Frames are decoded the way the video source decodes them (:func:`hingecoach.sources.video.
 open_video`: OpenCV with the container's rotation applied), so landmark pixels line up. They
@@ -43,17 +44,27 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def iter_video_frames(path: Path) -> Iterator[np.ndarray]:
-    """Upright BGR frames of a video, decoded like the pose source decodes them."""
+def iter_video_frames(path: Path, only: list[int] | None = None) -> Iterator[np.ndarray]:
+    """Upright BGR frames of a video, decoded like the pose source decodes them; ``only``: the
+    frame indices to yield (increasing; the pose's meta["source_frames"] when the model ran at a
+    rate below the video's), the others are grabbed but not converted."""
     from hingecoach.sources.video import open_video
 
+    wanted = None if only is None else iter(only)
+    next_wanted = -1 if wanted is None else next(wanted, None)
     cap, _ = open_video(Path(path))
     try:
-        while True:
-            ok, bgr = cap.read()
+        index = -1
+        while next_wanted is not None and cap.grab():
+            index += 1
+            if next_wanted >= 0 and index < next_wanted:
+                continue
+            ok, bgr = cap.retrieve()
             if not ok or bgr is None:
                 return
             yield bgr
+            if wanted is not None:
+                next_wanted = next(wanted, None)
     finally:
         cap.release()
 
@@ -211,6 +222,6 @@ def write_annotated_video(analysis: Analysis, video_path: Path | str | None, out
     if video_path is None:
         frames = canvas_frames(plan)
     else:
-        frames = prefetch(iter_video_frames(Path(video_path)))
+        frames = prefetch(iter_video_frames(Path(video_path), analysis.pose.meta.get("source_frames")))
     encode_frames(frames, out_path, analysis.pose.image_size, analysis.pose.fps, plan, progress)
     return out_path

@@ -39,9 +39,23 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".gif")
 POSE_MODEL = "blazepose-full mediapipe 0.10.21"
 MODEL_COMPLEXITY = 1  # "full": the pinned wheel carries lite (0), full (1) and heavy (2)
 #: Bump when anything that changes a source's output changes (it invalidates the cache).
-OUTPUT_VERSION = 5  # 2: meta["people_seen"] and meta["warnings"]; 3: spine skipped in upright frames;
+OUTPUT_VERSION = 6  # 2: meta["people_seen"] and meta["warnings"]; 3: spine skipped in upright frames;
 # 4: the back's side read from the feet only where the shins stand (kneeling facing was flipped);
-# 5: the back's side by the analysis's own facing vote (feet and nose), so kneeling has one too
+# 5: the back's side by the analysis's own facing vote (feet and nose), so kneeling has one too;
+# 6: frames shrunk to MODEL_MAX_SIDE before the model; meta "source_fps", "analysis_fps", "frames_in_file"
+#: The pose model's rate (frames/s) unless told otherwise: a faster video (phones film at
+#: 60/120/240) has frames skipped on a time grid; a video at or below it keeps every frame.
+DEFAULT_ANALYSIS_FPS = 30.0
+#: A video up to 10% faster than the analysis rate keeps every frame (29.97, 30.3 jitter...).
+RATE_MARGIN = 1.10
+#: Frames whose longer side is larger are shrunk (area averaging) before the colour conversion
+#: and the model: BlazePose reads a 256x256 crop around the person and its mask comes back at
+#: the input's size, so a 1080x1920 frame mostly costs time (resize, mask, back outline).
+#: Measured against no shrinking, median landmark shift in % of the person's height and the
+#: pose's wall time, at 960 / 640 / 480: svelterust 1080x1920 0.47/0.66/0.87 %, 10.7 s ->
+#: 7.5/7.1/5.7 s; mattiolato 1920x1080 (a person a third of the frame tall) 0.81/1.20/1.71 %,
+#: 4.8 s -> 2.6/2.6/3.0 s; bichraix 1280x720 0.57/0.67/0.93 %. 960 keeps most of the saving.
+MODEL_MAX_SIDE = 960
 K = len(BLAZEPOSE33)
 KEY_JOINTS = ("hip", "knee", "ankle")
 
@@ -53,7 +67,7 @@ def pose_settings(static_image_mode: bool) -> dict[str, Any]:
         "pose_model": POSE_MODEL, "model_complexity": MODEL_COMPLEXITY,
         "static_image_mode": static_image_mode, "enable_segmentation": True,
         "smooth_landmarks": not static_image_mode, "output_version": OUTPUT_VERSION,
-        "spine_min_trunk_deg": section("video")["spine_min_trunk_deg"],
+        "spine_min_trunk_deg": section("video")["spine_min_trunk_deg"], "model_max_side": MODEL_MAX_SIDE,
     }
 
 
@@ -173,6 +187,76 @@ def repair_timestamps(t_ms: list[float], fps: float) -> tuple[np.ndarray, int]:
     return (t - t[0] if len(t) else t), repaired
 
 
+def parse_fps(value: float | str | None) -> float | None:
+    """An analysis rate from the API or the command line: a number of frames per second, or
+    ``"native"`` / None for every frame of the video. Raises ValueError otherwise."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "native"):
+        return None
+    rate = float(value)
+    if not (math.isfinite(rate) and 1.0 <= rate <= 1000.0):
+        raise ValueError(f"Expected an analysis rate between 1 and 1000 frames/s or 'native', but got {value!r}.")
+    return rate
+
+
+def effective_rate(target_fps: float | None, source_fps: float) -> float | None:
+    """The rate the pose model runs at: None (every frame) when no target is set or the video
+    is not faster than it (within RATE_MARGIN), else the target."""
+    if target_fps is None:
+        return None
+    if math.isfinite(source_fps) and 1.0 <= source_fps <= target_fps * RATE_MARGIN:
+        return None
+    return float(target_fps)
+
+
+class FramePicker:
+    """Which decoded frames the pose model sees: those at or after each tick of a grid of
+    ``1 / rate`` seconds (within half a source frame), so 60 -> 30 keeps every second frame and
+    120 -> 30 every fourth, and the kept frames keep their own timestamps. ``rate`` None keeps
+    all. A missing or non-increasing timestamp counts as one source frame after the last."""
+
+    def __init__(self, rate: float | None, source_fps: float) -> None:
+        self.period_ms = None if rate is None else 1000.0 / rate
+        src = source_fps if math.isfinite(source_fps) and source_fps >= 1.0 else (rate or 30.0)
+        self.src_ms = 1000.0 / src
+        self.due_ms: float | None = None
+        self.last_ms: float | None = None
+
+    def keep(self, t_ms: float) -> bool:
+        if self.last_ms is not None and not (math.isfinite(t_ms) and t_ms > self.last_ms):
+            t_ms = self.last_ms + self.src_ms
+        elif not math.isfinite(t_ms):
+            t_ms = 0.0
+        self.last_ms = t_ms
+        if self.period_ms is None:
+            return True
+        if self.due_ms is not None and t_ms < self.due_ms - 0.5 * self.src_ms:
+            return False
+        base = t_ms if self.due_ms is None or t_ms > self.due_ms + self.period_ms else self.due_ms
+        self.due_ms = base + self.period_ms  # a gap in the video restarts the grid
+        return True
+
+
+def shrink(bgr: np.ndarray, max_side: int | None = None) -> tuple[np.ndarray, float]:
+    """(frame, scale): the frame with its longer side at most ``max_side`` (default
+    MODEL_MAX_SIDE; area averaging), and the factor from original to shrunk pixels (1.0 when
+    already small enough)."""
+    import cv2
+
+    h, w = bgr.shape[:2]
+    scale = (max_side or MODEL_MAX_SIDE) / max(h, w)
+    if scale >= 1.0:
+        return bgr, 1.0
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(bgr, size, interpolation=cv2.INTER_AREA), scale
+
+
+def source_frame(seq: PoseSequence, index: int) -> int:
+    """The video frame index of the sequence's frame ``index`` (they differ when the pose ran
+    at an analysis rate below the video's: meta["source_frames"])."""
+    frames = seq.meta.get("source_frames")
+    return int(frames[index]) if frames else int(index)
+
+
 @dataclass
 class _Accumulator:
     """Per-frame results gathered while decoding."""
@@ -181,9 +265,11 @@ class _Accumulator:
     vis: list = field(default_factory=list)
     world: list = field(default_factory=list)
     t_ms: list = field(default_factory=list)
+    source_frames: list = field(default_factory=list)
     spine: list = field(default_factory=list)
     luma: list = field(default_factory=list)
     people_samples: list = field(default_factory=list)  # (RGB frame, landmarks) for people.py
+    frames_in_file: int = 0
 
 
 def _progress_bar(total: int, name: str, progress: bool | None):
@@ -197,23 +283,48 @@ def _progress_bar(total: int, name: str, progress: bool | None):
 _END = object()
 
 
-def _read_frames(cap, out: queue.Queue) -> None:
+@dataclass(frozen=True)
+class _Frame:
+    """One decoded frame for the model: its time and index in the file, the RGB pixels (shrunk
+    to MODEL_MAX_SIDE), the factor from original to those pixels, the original (w, h) and
+    mean luma."""
+
+    t_ms: float
+    index: int
+    rgb: np.ndarray
+    scale: float
+    size: tuple[int, int]
+    luma: float
+
+
+def _read_frames(cap, out: queue.Queue, picker: FramePicker) -> None:
     """Decode frames ahead of the pose model (a thread: OpenCV releases the GIL while it
-    decodes), each as (timestamp ms, RGB frame, mean luma); then the end marker."""
+    decodes). A frame the picker skips is only grabbed (decoded, never converted to BGR nor
+    rotated); a kept one is retrieved, shrunk, then converted to RGB. Ends with the marker
+    and the number of frames in the file."""
     import cv2
 
+    index = -1
     try:
-        while True:
-            ok, bgr = cap.read()
+        while cap.grab():
+            index += 1
+            t_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
+            if not picker.keep(t_ms):
+                continue
+            ok, bgr = cap.retrieve()
             if not ok or bgr is None:
                 break
-            out.put((cap.get(cv2.CAP_PROP_POS_MSEC), cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), mean_luma(bgr)))
+            small, scale = shrink(bgr)
+            h, w = bgr.shape[:2]
+            out.put(_Frame(t_ms, index, cv2.cvtColor(small, cv2.COLOR_BGR2RGB), scale, (w, h), mean_luma(bgr)))
     finally:
-        out.put(_END)
+        out.put((_END, index + 1))
 
 
-def _decode_and_estimate(cap, name: str, progress: bool | None) -> tuple[_Accumulator, tuple[int, int]]:
-    """Run the pose model over every frame; returns the per-frame results and (w, h).
+def _decode_and_estimate(cap, name: str, progress: bool | None,
+                         rate: float | None, source_fps: float) -> tuple[_Accumulator, tuple[int, int]]:
+    """Run the pose model over the frames at ``rate`` (None: every frame); returns the
+    per-frame results and the original (w, h).
 
     Three stages overlap so the pose model (the bottleneck) never waits: a thread decodes the
     next frames, the main thread runs BlazePose, and another thread measures the back outline
@@ -223,31 +334,36 @@ def _decode_and_estimate(cap, name: str, progress: bool | None) -> tuple[_Accumu
     acc = _Accumulator()
     size = (0, 0)
     total = int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
-    sampled = people.sample_indices(total)
+    kept = total  # frames the model will see, for the people check's samples (0: unknown)
+    if rate is not None:
+        kept = int(math.ceil(total * rate / source_fps)) if math.isfinite(source_fps) and source_fps >= 1 else 0
+    sampled = people.sample_indices(kept)
     min_trunk_deg = section("video")["spine_min_trunk_deg"]
     frames: queue.Queue = queue.Queue(maxsize=8)
-    reader = threading.Thread(target=_read_frames, args=(cap, frames), daemon=True)
+    reader = threading.Thread(target=_read_frames, args=(cap, frames, FramePicker(rate, source_fps)), daemon=True)
     spine_jobs = []
     with _progress_bar(total, name, progress) as bar, QuietStderr() as quiet, \
             make_pose(static_image_mode=False) as pose, ThreadPoolExecutor(max_workers=1) as spine_pool:
         reader.start()
-        while (item := frames.get()) is not _END:
-            t_ms, rgb, luma = item
-            h, w = rgb.shape[:2]
-            size = (w, h)
-            acc.t_ms.append(t_ms)
-            result = pose.process(rgb)
+        while isinstance(item := frames.get(), _Frame):
+            size = item.size
+            acc.t_ms.append(item.t_ms)
+            bar.update(item.index + 1 - bar.n)
+            result = pose.process(item.rgb)
             quiet.release()  # MediaPipe logs only while its graph starts (first frame)
-            xyz, vis, world = landmarks_from_result(result, w, h)
+            xyz, vis, world = landmarks_from_result(result, *size)
+            small_xyz = xyz * item.scale  # in the shrunk frame's pixels, as the mask is
             if len(acc.t_ms) - 1 in sampled:
-                acc.people_samples.append((rgb, xyz))
+                acc.people_samples.append((item.rgb, small_xyz))
             acc.xyz.append(xyz)
             acc.vis.append(vis)
             acc.world.append(world)
+            acc.source_frames.append(item.index)
             mask = None if result.segmentation_mask is None else np.array(result.segmentation_mask)
-            spine_jobs.append(spine_pool.submit(spine_readings, mask, xyz, min_trunk_deg))
-            acc.luma.append(luma)
-            bar.update(1)
+            spine_jobs.append(spine_pool.submit(spine_readings, mask, small_xyz, min_trunk_deg))
+            acc.luma.append(item.luma)
+        acc.frames_in_file = item[1]
+        bar.update(acc.frames_in_file - bar.n)
         reader.join()
         acc.spine = [job.result() for job in spine_jobs]
     return acc, size
@@ -309,17 +425,21 @@ def check_sequence(name: str, t_s: np.ndarray, fps: float, xyz: np.ndarray, vis:
 
 
 # -- the loader ----------------------------------------------------------------------------
-def extract(path: Path, progress: bool | None = None) -> PoseSequence:
-    """Decode ``path`` and estimate the pose in every frame (no cache)."""
+def extract(path: Path, progress: bool | None = None, fps: float | str | None = DEFAULT_ANALYSIS_FPS) -> PoseSequence:
+    """Decode ``path`` and estimate the pose in its frames at the analysis rate ``fps``
+    (frames/s; ``"native"`` or None: every frame), without the cache."""
     import cv2
 
+    target = parse_fps(fps)
     cap, rotation_deg = open_video(path)
     try:
         reported_fps = cap.get(cv2.CAP_PROP_FPS)
-        acc, size = _decode_and_estimate(cap, path.name, progress)
+        rate = effective_rate(target, reported_fps)
+        acc, size = _decode_and_estimate(cap, path.name, progress, rate, reported_fps)
     finally:
         cap.release()
-    fps = nominal_fps(reported_fps, acc.t_ms)
+    source_fps = nominal_fps(reported_fps, acc.t_ms)
+    fps = source_fps if rate is None else min(rate, source_fps)
     t_s, repaired = repair_timestamps(acc.t_ms, fps)
     xyz = np.array(acc.xyz).reshape(-1, K, 3)
     vis = np.array(acc.vis).reshape(-1, K)
@@ -334,24 +454,49 @@ def extract(path: Path, progress: bool | None = None) -> PoseSequence:
         "rotation_deg": rotation_deg, "pose_model": POSE_MODEL,
         "timestamps_repaired": repaired, "mean_luma": round(luma, 1), "spine_facing": spine_facing,
         "people_seen": count.people_seen, "warnings": [warning] if warning else [],
+        "source_fps": round(source_fps, 3), "analysis_fps": rate, "frames_in_file": acc.frames_in_file,
     }
+    if rate is not None:
+        meta["source_frames"] = [int(i) for i in acc.source_frames]
+    history = f"pose: {POSE_MODEL}" + ("" if rate is None else f" at {rate:g} of {source_fps:.3g} frames/s")
     return PoseSequence(xyz=xyz, visibility=vis, t_s=t_s, fps=fps, image_size=size, source=str(path),
                         world_xyz=np.array(acc.world).reshape(-1, K, 3), channels=channels,
-                        history=(f"pose: {POSE_MODEL}",), meta=meta)
+                        history=(history,), meta=meta)
+
+
+def cache_settings(path: Path, fps: float | str | None) -> dict[str, Any]:
+    """The cache key's settings for ``path`` at analysis rate ``fps``: the rate is part of the
+    key only where it changes the frames the model sees (a 30 fps video at 30 is native)."""
+    import cv2
+
+    settings = pose_settings(static_image_mode=False) | {"source": "video"}
+    target = parse_fps(fps)
+    if target is None:
+        return settings
+    cap, _ = open_video(path)
+    try:
+        rate = effective_rate(target, cap.get(cv2.CAP_PROP_FPS))
+    finally:
+        cap.release()
+    return settings if rate is None else settings | {"analysis_fps": rate}
 
 
 @register_loader("video", VIDEO_SUFFIXES)
-def load_video(path: Path, *, cache: bool = True, progress: bool | None = None, **_: Any) -> PoseSequence:
-    """Pose of the person in a video file. Options: ``cache`` (default True) reuses keypoints
-    extracted before from the same file content; ``progress`` forces the progress bar on or
-    off (default: on when stderr is a terminal)."""
+def load_video(path: Path, *, cache: bool = True, progress: bool | None = None,
+               fps: float | str | None = DEFAULT_ANALYSIS_FPS, **_: Any) -> PoseSequence:
+    """Pose of the person in a video file. Options: ``fps`` the analysis rate in frames/s
+    (default DEFAULT_ANALYSIS_FPS; ``"native"`` or None: every frame): a faster video has
+    frames skipped, each kept frame keeps its own timestamp; ``cache`` (default True) reuses
+    keypoints extracted before from the same file content at the same rate; ``progress``
+    forces the progress bar on or off (default: on when stderr is a terminal)."""
     path = Path(path)
+    parse_fps(fps)  # a bad rate fails before any work
     if not cache:
-        return extract(path, progress)
-    key = kp_cache.cache_key(path, pose_settings(static_image_mode=False) | {"source": "video"})
+        return extract(path, progress, fps)
+    key = kp_cache.cache_key(path, cache_settings(path, fps))
     hit = kp_cache.get(key, str(path))
     if hit is not None:
         return hit
-    seq = extract(path, progress)
+    seq = extract(path, progress, fps)
     kp_cache.put(key, seq)
     return seq
