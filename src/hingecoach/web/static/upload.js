@@ -1,13 +1,31 @@
-// Upload page: send the file (with progress), poll the analysis job, then show the report.
+// Upload page: send the file (with progress), poll the analysis job, then show the result:
+// the annotated video, one table of reps with the faults by name, a button to save the set.
 "use strict";
 (function () {
   const $ = id => document.getElementById(id);
+  const MB = 1024 * 1024;
+  let config = {levels: [], fault_titles: {}, max_upload_bytes: null};
   const show = (text, value) => { $("stage").textContent = text; $("progress").hidden = false; $("progress").value = value; };
+
+  function busy(on) {
+    $("submit").disabled = on; $("file").disabled = on; $("level").disabled = on;
+    $("submit").textContent = on ? "Analysing…" : "Analyse";
+  }
+
+  // The server refuses files over its limit; say so before sending hundreds of megabytes.
+  function tooBig(file) {
+    const limit = config.max_upload_bytes;
+    if (!limit || file.size <= limit) return null;
+    return `This file is ${(file.size / MB).toFixed(1)} MB; the limit is ${Math.floor(limit / MB)} MB. ` +
+      "Trim the clip to the set itself (a minute is plenty) or film at a lower resolution.";
+  }
 
   function send(file) {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      xhr.open("POST", "/api/upload");
+      const query = new URLSearchParams({name: file.name});
+      if ($("level").value) query.set("level", $("level").value);
+      xhr.open("POST", "/api/upload?" + query);
       xhr.setRequestHeader("Content-Type", "application/octet-stream");
       xhr.upload.onprogress = e => e.lengthComputable && show("Uploading…", e.loaded / e.total);
       xhr.onload = () => {
@@ -30,26 +48,84 @@
     }
   }
 
-  function render(job, status, result) {
+  function stem(name) { return (name || "video").replace(/\.[^.]+$/, "") || "video"; }
+
+  function saveButton(job, result, level) {
+    const box = hc.el("p", {class: "save"});
+    const select = hc.el("select", {id: "save-level", "aria-label": "Level to save the set at"});
+    hc.fillLevels(select, config, level);
+    const button = hc.el("button", {type: "button", id: "save", text: "Save to my log"});
+    const said = hc.el("span", {role: "status", class: "muted"});
+    button.onclick = async () => {
+      button.disabled = true; select.disabled = true;
+      said.textContent = "Saving…";
+      try {
+        const r = await hc.json(`/api/jobs/${job}/log`, {method: "POST", headers: {"Content-Type": "application/json"},
+                                                          body: JSON.stringify({level: select.value || null})});
+        said.textContent = ` Saved to your log at level ${hc.levelName(config, r.level)}.`;
+        button.textContent = "Saved";
+      } catch (e) {
+        said.textContent = ` Not saved: ${e.message}`;
+        button.disabled = false; select.disabled = false;
+      }
+    };
+    if (!result.rep_count) { button.disabled = true; said.textContent = " No rep to save."; }
+    box.append(button, " at ", select, said);
+    return box;
+  }
+
+  function render(job, status, result, fileName) {
     const box = $("result");
     box.replaceChildren();
-    const head = hc.el("div", {class: "card"},
-      hc.el("h2", {text: `${result.rep_count} reps · score ${hc.fmt(result.score)} · ${result.pattern || "–"}`}));
-    for (const w of result.warnings || []) head.append(hc.el("p", {class: "error", text: w}));
-    const fix = result.summary && result.summary.fix_first;
-    if (fix) head.append(hc.el("p", {}, hc.el("b", {text: "Fix first: "}), `${fix.title}. ${fix.cue}. Drill: ${fix.drill}`));
+    const name = status.name || fileName, base = stem(name);
+    const head = hc.el("section", {class: "card", "aria-labelledby": "result-title"},
+      hc.el("h2", {id: "result-title", text: `${hc.plural(result.rep_count, "rep")} · score ${hc.fmt(result.score)}` +
+        (result.pattern ? ` · ${result.pattern}` : "")}),
+      hc.el("p", {class: "muted", text: `${name} · level ${hc.levelName(config, status.level || result.level)}`}));
+    // The exercise the analysis read (when this version names it): a name, or {name, confidence}.
+    const ex = result.exercise, exName = ex && (typeof ex === "string" ? ex : ex.name);
+    if (exName) {
+      const sure = typeof ex === "object" ? ex.confidence : result.exercise_confidence;
+      const source = typeof ex === "object" ? ex.source : result.exercise_source;
+      const how = source === "level" ? " (from the level chosen)" : source === "given" ? "" :
+        typeof sure === "number" ? ` (recognised, ${Math.round(sure * 100)}% sure)` : "";
+      head.append(hc.el("p", {class: "exercise"}, hc.el("b", {text: "Exercise: "}), String(exName).replace(/_/g, " ") + how));
+    }
+    for (const w of result.warnings || []) head.append(hc.el("p", {class: "note", text: w}));
+    const s = result.summary || {}, fix = s.fix_first;
+    if (fix) {
+      head.append(hc.el("p", {class: "warn"}, hc.el("b", {text: "Fix first: "}), `${fix.title}. ${fix.cue}.`),
+                  hc.el("p", {class: "muted", text: `Drill: ${fix.drill}`}));
+    }
+    for (const w of s.went_well || []) head.append(hc.el("p", {class: "praise", text: "✓ " + w}));
+    head.append(saveButton(job, result, status.level || result.level || $("level").value));
     box.append(head);
+    const links = hc.el("p", {class: "links"});
     if (status.files.includes("annotated.mp4")) {
-      box.append(hc.el("div", {class: "card"}, hc.el("video", {src: `/api/jobs/${job}/annotated.mp4`, controls: "", width: "100%"})));
+      box.append(hc.el("section", {class: "card", "aria-label": "Annotated video"},
+        hc.el("video", {class: "result-video", src: `/api/jobs/${job}/annotated.mp4`, controls: true, playsinline: true,
+                        preload: "metadata", "aria-label": `${name} with the skeleton, angles and cues drawn over it`})));
+      links.append(hc.el("a", {href: `/api/jobs/${job}/annotated.mp4`, download: `${base}-annotated.mp4`, text: "Download the annotated video"}));
     }
-    const rows = result.reps.map(r => [r.index, r.partial ? "partial" : "", hc.fmt(r.depth_hip_angle_deg), r.pattern,
-      hc.fmt(r.score), r.faults.map(f => f.code).join(", ") || "none"]);
-    box.append(hc.el("div", {class: "card"}, hc.table(["rep", "", "bottom hip angle °", "pattern", "score", "faults"], rows)));
     if (status.files.includes("report.html")) {
-      box.append(hc.el("div", {class: "card"}, hc.el("iframe", {src: `/api/jobs/${job}/report.html`, sandbox: "", title: "report"})));
+      links.append(hc.el("a", {href: `/api/jobs/${job}/report.html`, target: "_blank", rel: "noopener",
+                               text: "Full report (opens in a new tab)"}));
     }
-    box.append(hc.el("p", {}, hc.el("a", {href: `/api/jobs/${job}/result.json`, text: "result as JSON"})));
+    links.append(hc.el("a", {href: `/api/jobs/${job}/result.json`, download: `${base}-result.json`, text: "Result as JSON"}));
+    const rows = (result.reps || []).map(r => [r.index + (r.partial ? " (partial)" : ""), hc.fmt(r.depth_hip_angle_deg),
+      r.pattern || "–", hc.fmt(r.score),
+      (r.faults || []).map(f => hc.faultTitle(config, f.code) + (f.severity === "minor" ? " (minor)" : "")).join("; ") || "none"]);
+    box.append(hc.el("section", {class: "card", "aria-label": "Reps"}, hc.el("h2", {text: "Rep by rep"}),
+      rows.length ? hc.table(["rep", "hip angle at the bottom", "pattern", "score", "faults"], rows) : hc.el("p", {text: "No rep found."}),
+      links));
   }
+
+  $("file").onchange = () => {
+    const file = $("file").files[0];
+    const problem = file && tooBig(file);
+    $("error").textContent = problem || "";
+    $("submit").disabled = Boolean(problem);
+  };
 
   $("form").onsubmit = async ev => {
     ev.preventDefault();
@@ -57,14 +133,25 @@
     $("result").replaceChildren();
     const file = $("file").files[0];
     if (!file) return;
+    const problem = tooBig(file);
+    if (problem) { $("error").textContent = problem; return; }
+    busy(true);
     try {
       const up = await send(file);
       const status = await poll(up.job);
       show("Done.", 1);
-      render(up.job, status, await hc.json(`/api/jobs/${up.job}/result.json`));
+      render(up.job, status, await hc.json(`/api/jobs/${up.job}/result.json`), file.name);
     } catch (err) {
       $("progress").hidden = true; $("stage").textContent = "";
       $("error").textContent = err.message;
+    } finally {
+      busy(false);
     }
   };
+
+  Promise.all([hc.config(), hc.today()]).then(([c, plan]) => {
+    config = c;
+    if (c.max_upload_bytes) $("limit").textContent = String(Math.floor(c.max_upload_bytes / MB));
+    hc.fillLevels($("level"), c, plan && plan.level && plan.level.id);
+  });
 })();
