@@ -158,7 +158,7 @@ def test_live_page_counts_the_clips_reps_and_shows_a_cue(server, tmp_path):
         shot(page, "live-big-1280")
         print(f"live page: {shown} reps of {CLIP_REPS}, {state['fps']:.1f} pose frames/s, "
               f"{state['landmarkFrames']}/{state['frames']} frames with landmarks, cues {state['cues']}, "
-              f"spoken {state['spoken'][:12]}")
+              f"spoken {state['spoken']}, set started at {state['setStarts']} ms, bottoms {[r['bottom_s'] for r in state['summary']['reps']]}")
         # the next set: the space bar starts it; "New set" asks before dropping it
         page.keyboard.press("Space")
         page.wait_for_function("window.hingeLive.phase === 'counting' && window.hingeLive.repCount === 0",

@@ -61,6 +61,7 @@
       hc.el("p", {}, "You can still ", hc.el("a", {href: "/upload", text: "upload a video of your set"}),
             " and get the same analysis."));
     box.hidden = false;
+    $("stage").hidden = true;
     $("status").textContent = FAILURES[kind] || FAILURES.camera;
     setPhase("failed");
   }
