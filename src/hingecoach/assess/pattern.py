@@ -14,7 +14,9 @@ def _logistic(x: float) -> float:
 
 
 def squat_score(m: dict[str, float], cfg: dict[str, float]) -> float:
-    """Mean of the squat margins (> 0 means squat), NaN when nothing could be measured. A squat
+    """Weighted mean of the squat margins (> 0 means squat), NaN when nothing could be measured:
+    the trunk upright, the knees bending with the hips, the trunk near the shins' line (one
+    weight each) and the hips dropping rather than going back (``hip_drop_weight``). A squat
     brings the knees forward: shins nearer vertical than ``squat_min_shin_deg`` rule it out
     (-1), however upright the trunk (a shallow good morning keeps the trunk high)."""
     trunk = m.get("trunk_angle_bottom_deg", math.nan)
@@ -22,13 +24,15 @@ def squat_score(m: dict[str, float], cfg: dict[str, float]) -> float:
     if math.isfinite(shin) and shin < cfg["squat_min_shin_deg"]:
         return -1.0
     ratio = m.get("knee_to_hip_flexion_ratio", math.nan)
+    drop = m.get("hip_down_bottom_frac_leg", math.nan)
     votes = [
-        (cfg["squat_trunk_max_deg"] - trunk) / cfg["trunk_soft_deg"],
-        (ratio - cfg["squat_knee_per_hip"]) / cfg["knee_per_hip_soft"],
-        (cfg["hinge_trunk_minus_shin_deg"] - (trunk - shin)) / cfg["trunk_shin_soft_deg"],
+        ((cfg["squat_trunk_max_deg"] - trunk) / cfg["trunk_soft_deg"], 1.0),
+        ((ratio - cfg["squat_knee_per_hip"]) / cfg["knee_per_hip_soft"], 1.0),
+        ((cfg["hinge_trunk_minus_shin_deg"] - (trunk - shin)) / cfg["trunk_shin_soft_deg"], 1.0),
+        ((drop - cfg["squat_hip_drop_frac_leg"]) / cfg["hip_drop_soft_frac"], cfg["hip_drop_weight"]),
     ]
-    votes = [v for v in votes if math.isfinite(v)]
-    return sum(votes) / len(votes) if votes else math.nan
+    votes = [(v, w) for v, w in votes if math.isfinite(v) and w > 0]
+    return sum(v * w for v, w in votes) / sum(w for _, w in votes) if votes else math.nan
 
 
 def stoop_score(m: dict[str, float], cfg: dict[str, float]) -> float:
