@@ -24,11 +24,15 @@ def test_every_level_of_a_group_gets_the_groups_values_unless_it_overrides_them(
                         assert merged[code][key] == value, (name, level, code, key)
 
 
-def test_a_level_outside_a_group_keeps_the_base_table():
+def test_a_level_keeps_the_base_table_wherever_neither_it_nor_its_groups_override():
     raw = _raw()
-    grouped = {lv for g in raw["level_groups"].values() for lv in g["levels"]}
-    outside = [lv for lv in raw["levels"] if lv not in grouped and not raw["levels"][lv]]
-    assert outside, "some level (e.g. deadlift) has no overrides at all"
-    for level in outside:
-        assert thresholds(level) == thresholds(None)
-    assert "level_groups" not in thresholds(None) and "levels" not in thresholds(None)
+    base = thresholds(None)
+    assert "level_groups" not in base and "levels" not in base
+    for level, own in raw["levels"].items():
+        overrides = [g for g in raw["level_groups"].values() if level in g["levels"]] + [own]
+        merged = thresholds(level)
+        for section_name, table in base.items():
+            for key, value in table.items():
+                touched = [o.get(section_name, {}).get(key) for o in overrides]
+                if all(t is None for t in touched):
+                    assert merged[section_name][key] == value, (level, section_name, key)

@@ -13,7 +13,9 @@ from importlib import resources
 from typing import Any
 
 from hingecoach.assess import RepAssessment
+from hingecoach.assess.checks import NAMED, PASSED
 from hingecoach.assess.measures import BACK_SHAPE_MEASURES
+from hingecoach.assess.specs import fault_specs
 from hingecoach.config import section
 from hingecoach.reps import Rep
 
@@ -63,13 +65,15 @@ class SetSummary:
     fix_first: str | None  # a fault code or "pattern:squat"
     went_well: list[str] = field(default_factory=list)
     fault_counts: dict[str, int] = field(default_factory=dict)
+    #: every check of the standard: named / passed / not checked with its reason (:func:`checklist`)
+    checks: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "reps": self.reps, "partial_reps": self.partial_reps, "score": self.score,
             "pattern": self.pattern, "clean_reps": self.clean_reps,
             "fault_counts": dict(self.fault_counts), "went_well": list(self.went_well),
-            "fix_first": None,
+            "fix_first": None, "checks": [dict(c) for c in self.checks],
         }
         if self.fix_first:
             a = advice(self.fix_first)
@@ -85,11 +89,12 @@ class SetSummary:
 #: saw, or for shins at 40 degrees, would be a guess.
 _BACK = "Your back stayed long and neutral."
 _SHINS = "Your shins stayed close to vertical."
+_SOFT_KNEES = "Your knees stayed soft: not locked, not squatting."
 _STRENGTHS = (
     (_BACK, ("spine_rounded", "spine_overarched")),
     ("Your hips led the movement back.", ("torso_leads", "pattern:stoop", "pattern:squat")),
     (_SHINS, ("knees_too_bent", "pattern:squat")),
-    ("Your knees stayed soft: not locked, not squatting.", ("knees_locked", "knees_too_bent", "pattern:squat")),
+    (_SOFT_KNEES, ("knees_locked", "knees_too_bent", "pattern:squat")),
     ("Your weight stayed over your heels and mid-foot.", ("weight_on_toes",)),
     ("You stood tall at the top of every rep.", ("incomplete_lockout", "lockout_lean_back")),
 )
@@ -97,30 +102,75 @@ _STRENGTHS = (
 
 def _shown(text: str, measures: list[dict[str, float]], level: str | None) -> bool:
     """The measures show the strength, beyond its faults' absence: the back's shape was read on
-    every rep, and the shins were near vertical (``strength_shin_max_deg``)."""
+    every rep, the shins were near vertical (``strength_shin_max_deg``) and the knees soft
+    (``strength_soft_knee_max_deg``)."""
     if text == _BACK:
         return all(any(math.isfinite(m.get(k, math.nan)) for k in BACK_SHAPE_MEASURES) for m in measures)
-    if text == _SHINS:
-        shins = [v for m in measures if math.isfinite(v := m.get("shin_angle_bottom_deg", math.nan))]
-        return bool(shins) and statistics.median(shins) <= section("scoring", level)["strength_shin_max_deg"]
+    if text in (_SHINS, _SOFT_KNEES):
+        name, limit = (("shin_angle_bottom_deg", "strength_shin_max_deg") if text == _SHINS
+                       else ("knee_flexion_bottom_deg", "strength_soft_knee_max_deg"))
+        values = [v for m in measures if math.isfinite(v := m.get(name, math.nan))]
+        return bool(values) and statistics.median(values) <= section("scoring", level)[limit]
     return True
 
 
 def _strengths(counts: Counter[str], view: str, level: str | None,
                measures: list[dict[str, float]]) -> list[str]:
-    faults = section("faults", level)
+    specs = fault_specs(level)
     out = []
     for text, codes in _STRENGTHS:
-        seen = all(view in faults[c].get("views", ()) for c in codes if c in faults)
+        seen = all(specs[c].seen_from(view) for c in codes if c in specs)
         if seen and not any(counts[c] for c in codes) and _shown(text, measures, level):
             out.append(text)
+    return out
+
+
+def strong(calls: list[tuple[str, float]], n_reps: int) -> bool:
+    """The set names an issue only on strong evidence (``[evidence]``): seen on a fair share of
+    the reps, or a major call whose reading is clear. ``calls``: (severity, confidence) of the
+    reps that show it."""
+    cfg = section("evidence")
+    share = len(calls) >= max(1, math.ceil(cfg["min_share_of_reps"] * n_reps))
+    return share or any(sev == "major" and sure >= cfg["major_confidence"] for sev, sure in calls)
+
+
+def checklist(assessments: list[RepAssessment], level: str | None) -> list[dict[str, Any]]:
+    """Every check of the standard ``level`` on the set: ``named`` (on strong evidence, with the
+    reps that show it), ``passed`` (judged on at least one rep, not named), or ``not checked``
+    with the reason most reps gave (the view, the hands at the shoulders, a measure that could
+    not be read, not part of this exercise's standard). The pattern check comes first."""
+    n = len(assessments)
+    seen = [a for a in assessments if a.seen_pattern]
+    off = [(("major", 1.0)) for a in seen if a.seen_pattern != "hinge"]
+    out = [{"code": "pattern", "title": "Hinge, not a squat or a stoop",
+            "status": "not checked" if not seen else ("named" if off and strong(off, n) else "passed"),
+            "reason": None if seen else "the pattern cannot be seen from this camera view",
+            "reps_named": len(off)}]
+    for code, spec in fault_specs(level).items():
+        outcomes = [a.checks.get(code, "not checked: not part of this exercise's standard") for a in assessments]
+        calls = [(f.severity, f.confidence) for a in assessments for f in a.faults if f.code == code]
+        calls += [("major", a.pattern_confidence) for a, o in zip(assessments, outcomes, strict=True)
+                  if o == NAMED and spec.named_by_pattern and a.pattern == spec.named_by_pattern
+                  and not any(f.code == code for f in a.faults)]
+        judged = [o for o in outcomes if o in (NAMED, PASSED)]
+        if not judged:
+            reason = Counter(o.removeprefix("not checked: ") for o in outcomes).most_common(1)
+            status, why = "not checked", (reason[0][0] if reason else "no completed rep")
+        else:
+            status, why = ("named" if calls and strong(calls, n) else "passed"), None
+        entry = {"code": code, "title": advice(code)["title"], "status": status, "reason": why,
+                 "reps_named": len(calls)}
+        if calls:
+            entry["confidence"] = round(statistics.mean(c for _, c in calls), 2)
+        out.append(entry)
     return out
 
 
 def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str = "side",
                   level: str | None = None) -> SetSummary:
     """Set score = mean rep score of the completed reps; fix first = the issue that costs the
-    most (severity weight x reps affected), ties broken by coaching priority."""
+    most (severity weight x reps affected), ties broken by coaching priority, among the issues
+    the set names on strong evidence (:func:`strong`); the checklist of every check."""
     done = [(r, a) for r, a in zip(reps, assessments, strict=True) if not r.partial]
     if not done:
         return SetSummary(0, len(reps), None, None, 0, None)
@@ -134,9 +184,11 @@ def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str =
             cost[code] += weights[f"{sev}_penalty"]
             counts[code] += 1
     order = list(advice_table())
-    fix_first = None
-    if cost:
-        fix_first = min(cost, key=lambda c: (-cost[c], order.index(c)))
+    checks = checklist([a for _, a in done], level)
+    named = {c["code"] for c in checks if c["status"] == "named"}
+    named_pattern = "pattern" in named
+    strong_codes = [c for c in cost if c in named or (c.startswith("pattern:") and named_pattern)]
+    fix_first = min(strong_codes, key=lambda c: (-cost[c], order.index(c))) if strong_codes else None
     went_well = _strengths(counts, view, level, [a.measures for _, a in done])
     if seen.get("hinge", 0) == len(done):
         went_well.insert(0, "Every rep was a true hinge: hips back, not down.")
@@ -145,7 +197,7 @@ def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str =
         score=round(sum(scores) / len(scores), 1),
         pattern=seen.most_common(1)[0][0] if seen else None,
         clean_reps=sum(a.clean for _, a in done), fix_first=fix_first,
-        went_well=went_well[:3], fault_counts=dict(counts),
+        went_well=went_well[:3], fault_counts=dict(counts), checks=checks,
     )
 
 

@@ -7,9 +7,10 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
-from hingecoach.assess.checks import COMPENSATION_MEASURES, Fault, check_rep
+from hingecoach.assess.checks import COMPENSATION_MEASURES, Fault, evaluate_rep
 from hingecoach.assess.measures import rep_measures, rep_windows
 from hingecoach.assess.pattern import classify_front, classify_pattern
+from hingecoach.assess.specs import fault_specs
 from hingecoach.config import section
 from hingecoach.kinematics import Kinematics
 from hingecoach.reps import Rep
@@ -30,6 +31,8 @@ class RepAssessment:
     pattern_seen: bool = True
     #: the camera view the rep was judged from (a clip whose view changes has several)
     view: str = "unknown"
+    #: every check's outcome on this rep: "named", "passed" or "not checked: <why>"
+    checks: dict[str, str] = field(default_factory=dict)
 
     @property
     def seen_pattern(self) -> str | None:
@@ -75,10 +78,10 @@ def assess_measured(kin: Kinematics, rep: Rep, m: dict[str, float], level: str |
         seen = kin.view in section("pattern", level)["views"]
     if rep.partial:  # not a finished rep (e.g. setting the weight down): measured, not graded
         return RepAssessment(pattern, confidence, [], float("nan"), m, seen, kin.view)
-    faults = check_rep(m, pattern=pattern, view=kin.view, frames=rep_windows(kin, rep), level=level,
-                       usual_depth_hip_angle_deg=usual_depth_hip_angle_deg, set_values=set_values)
+    faults, checks = evaluate_rep(m, pattern=pattern, view=kin.view, frames=rep_windows(kin, rep), level=level,
+                                  usual_depth_hip_angle_deg=usual_depth_hip_angle_deg, set_values=set_values)
     score = score_rep(pattern if seen else None, faults, level)
-    return RepAssessment(pattern, confidence, faults, score, m, seen, kin.view)
+    return RepAssessment(pattern, confidence, faults, score, m, seen, kin.view, checks)
 
 
 def set_medians(measures: list[dict[str, float]], reps: list[Rep], level: str | None = None
@@ -89,11 +92,10 @@ def set_medians(measures: list[dict[str, float]], reps: list[Rep], level: str | 
     any one rep's reading."""
     cfg = section("set_evidence", level)
     wanted = set()
-    for f in section("faults", level).values():
-        ev = f.get("set_evidence")
-        if ev:
-            wanted.add(ev["measure"])
-            if ev.get("compensation_from_set"):
+    for spec in fault_specs(level).values():
+        if spec.set_evidence:
+            wanted.add(spec.set_evidence.signal.measure)
+            if spec.set_evidence.compensation_from_set:
                 wanted.update(COMPENSATION_MEASURES)
     out = {}
     for name in wanted:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from hingecoach.analysis import Analysis, analyze
+from hingecoach.assess.exercise import EXERCISES
 from hingecoach.cli.render_text import print_analysis
 from hingecoach.sources import load, save_keypoints
 
@@ -20,7 +21,11 @@ def register(sub) -> None:
     p.add_argument("--keypoints", type=Path, metavar="OUT",
                    help="save the pose keypoints (.json or .csv) so the video need be processed once")
     p.add_argument("--explain", action="store_true", help="print the evidence for every rep")
-    p.add_argument("--level", help="grade with the thresholds of a program level (e.g. wall_tap)")
+    p.add_argument("--level", help="grade with the thresholds of a program level (e.g. wall_tap); "
+                   "implies its exercise")
+    p.add_argument("--exercise", choices=EXERCISES,
+                   help="the exercise filmed (default: recognised from the video); sets the standard "
+                        "it is graded by unless --level is given")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--fps", type=analysis_rate, default=None, metavar="N|native",
                    help="videos: frames per second the pose model sees (default: 30, every frame of a "
@@ -49,15 +54,17 @@ def analysis_rate(text: str) -> float | str:
 
 
 def analyze_path(path: Path, *, level: str | None = None, progress: bool = True,
-                 usual_depth_hip_angle_deg: float | None = None, fps: float | str | None = None) -> Analysis:
-    """Analyse one input; ``fps`` the analysis rate of a video (None: the loader's default)."""
+                 usual_depth_hip_angle_deg: float | None = None, fps: float | str | None = None,
+                 exercise: str | None = None) -> Analysis:
+    """Analyse one input; ``fps`` the analysis rate of a video (None: the loader's default);
+    ``exercise`` the exercise filmed (None: recognised from the video)."""
     from hingecoach.sources.video import VIDEO_SUFFIXES
 
     options = {} if progress else {"progress": False}
     if fps is not None and path.suffix.lower() in VIDEO_SUFFIXES:  # a keypoint file's fps= is its own rate
         options["fps"] = fps
     pose = load(path, **options)
-    return analyze(pose, level=level, usual_depth_hip_angle_deg=usual_depth_hip_angle_deg)
+    return analyze(pose, level=level, exercise=exercise, usual_depth_hip_angle_deg=usual_depth_hip_angle_deg)
 
 
 def _write_json(result: dict, out: Path) -> None:
@@ -73,7 +80,7 @@ def run(args) -> int:
 
         usual = outputs.usual_depth(args.person)
     result = analyze_path(args.input, level=args.level, progress=not args.no_progress,
-                          usual_depth_hip_angle_deg=usual, fps=args.fps)
+                          usual_depth_hip_angle_deg=usual, fps=args.fps, exercise=args.exercise)
     if args.keypoints:
         save_keypoints(result.pose, args.keypoints)
         print(f"keypoints saved to {args.keypoints}", file=sys.stderr)

@@ -46,6 +46,17 @@ def explain_rep(result: Analysis, i: int) -> list[str]:
     return lines
 
 
+def exercise_line(result: Analysis) -> str:
+    """The exercise, where the call came from, and the standard the reps were graded by."""
+    ex = result.exercise
+    if ex.name is None:
+        return "exercise: not recognised (no completed rep)"
+    how = {"given": "as given", "level": f"from the level {result.level}"}.get(
+        ex.source, f"recognised, confidence {ex.confidence:.2f}")
+    standard = result.standard or "the base table"
+    return f"exercise: {ex.name.replace('_', ' ')} ({how}); graded by the {standard.replace('_', ' ')} standard"
+
+
 def print_analysis(result: Analysis, explain: bool = False) -> None:
     pose = result.pose
     s = result.summary
@@ -66,6 +77,7 @@ def print_analysis(result: Analysis, explain: bool = False) -> None:
     score = "-" if s.score is None else f"{s.score:.0f}/100"
     print(f"reps: {s.reps}   pattern: {s.pattern or '-'}   set score: {score}   "
           f"reps free of major faults: {s.clean_reps}/{s.reps}")
+    print(exercise_line(result))
     for text in s.went_well:
         print(f"  + {text}")
     if s.fix_first:
