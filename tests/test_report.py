@@ -204,8 +204,14 @@ def test_report_is_self_contained_and_escapes_names(tmp_path, mixed):
 def test_report_content_matches_the_analysis(tmp_path, mixed):
     path = write_report(mixed, tmp_path / "r.html", video_path=None)
     html = path.read_text()
-    body = html[html.index('<tbody>'):html.index('</tbody>')]
+    table = html[html.index('id="rep-table"'):]
+    body = table[table.index('<tbody>'):table.index('</tbody>')]
     assert body.count("<tr") == len(mixed.reps)
+    # the checklist: every check of the standard, each named, passed or not checked
+    checks = html[html.index('id="check-table"'):]
+    checks = checks[checks.index('<tbody>'):checks.index('</tbody>')]
+    assert checks.count("<tr") == len(mixed.summary.checks)
+    assert "not seen from the side view" in checks  # stance width needs a front camera
     assert f"<b>{mixed.summary.score:.0f}</b>" in html
     assert 'id="angle-curves"' in html and 'id="hip-path-plot"' in html
     assert 'id="key-best"' in html and 'id="key-worst"' in html

@@ -141,7 +141,8 @@ def checklist(assessments: list[RepAssessment], level: str | None) -> list[dict[
     not be read, not part of this exercise's standard). The pattern check comes first."""
     n = len(assessments)
     seen = [a for a in assessments if a.seen_pattern]
-    off = [(("major", 1.0)) for a in seen if a.seen_pattern != "hinge"]
+    # a rep of another pattern is one reading: the set names it on a share of its reps
+    off = [("minor", a.pattern_confidence) for a in seen if a.seen_pattern != "hinge"]
     out = [{"code": "pattern", "title": "Hinge, not a squat or a stoop",
             "status": "not checked" if not seen else ("named" if off and strong(off, n) else "passed"),
             "reason": None if seen else "the pattern cannot be seen from this camera view",

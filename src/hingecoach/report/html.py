@@ -17,8 +17,8 @@ import numpy as np
 
 from hingecoach import __version__
 from hingecoach.analysis import Analysis
+from hingecoach.assess.specs import fault_specs
 from hingecoach.coaching import advice, issues_of
-from hingecoach.config import section
 from hingecoach.report import plots
 from hingecoach.reps import Rep
 
@@ -125,7 +125,13 @@ def header_html(analysis: Analysis) -> str:
     facts = [f"{pose.duration_s:.1f} s", f"{pose.fps:.0f} fps", f"{pose.image_size[0]}×{pose.image_size[1]}",
              f"view: {pose.view}", f"facing: {pose.facing}"]
     if analysis.level:
-        facts.append(f"graded at level: {analysis.level}")
+        facts.append(f"level: {analysis.level.replace('_', ' ')}")
+    ex = analysis.exercise
+    if ex.name:
+        how = "recognised" if ex.source == "recognised" else ("as given" if ex.source == "given" else "from the level")
+        sure = f", confidence {ex.confidence:.2f}" if ex.source == "recognised" else ""
+        facts.append(f"exercise: {ex.name.replace('_', ' ')} ({how}{sure})")
+    facts.append(f"graded by the {(analysis.standard or 'base').replace('_', ' ')} standard")
     return (f"<header><h1>Your hip hinge</h1><p>{escape(source_name(analysis))}</p>"
             f"<p>{escape(' · '.join(facts))} · {datetime.now():%Y-%m-%d %H:%M}</p></header>")
 
@@ -184,14 +190,46 @@ def rep_table_html(analysis: Analysis) -> str:
     return (f'<section id="reps"><h2>Rep by rep</h2><div class="scroll"><table id="rep-table">'
             f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></div>"
             '<p class="muted">Hip at bottom: 180° is standing tall. Knee bend: degrees of knee '
-            "flexion at the bottom (a hinge keeps a soft 15–30°). Shin: degrees from vertical. "
+            f"flexion at the bottom ({_knee_legend(analysis)}). Shin: degrees from vertical. "
             "Hips back: how far the hips travelled back, in leg lengths. Faults: yellow minor, red major "
             "(explained below).</p></section>")
 
 
+def _knee_legend(analysis: Analysis) -> str:
+    """What the knee bend should be at this exercise's standard, as the grading reads it."""
+    spec = fault_specs(analysis.standard).get("knees_too_bent")
+    if spec is None or not spec.in_standard:
+        return "not graded at this exercise"
+    if spec.patterns is not None and "hinge" not in spec.patterns:
+        return "a lift from the floor bends the knees to reach the load; only a squat is too much"
+    limit = next((s.minor for s in spec.signals if s.measure == "knee_flexion_bottom_deg"), None)
+    return ("a hinge keeps the knees soft" + (f", under {limit:.0f}°" if limit is not None else ""))
+
+
+def checklist_html(analysis: Analysis) -> str:
+    """Every check of the exercise's standard: named, passed or not checked, with the reason."""
+    checks = analysis.summary.checks
+    if not checks:
+        return ""
+    mark = {"named": ("✗", "named"), "passed": ("✓", "passed"), "not checked": ("–", "not checked")}
+    rows = []
+    for c in checks:
+        sym, label = mark[c["status"]]
+        detail = c["reason"] or (f"on {c['reps_named']} of {analysis.rep_count} reps" if c["reps_named"] else "")
+        rows.append(f'<tr class="check {escape(c["status"].replace(" ", "-"))}"><td>{sym}</td>'
+                    f'<td class="l">{escape(c["title"])}</td><td>{escape(label)}</td>'
+                    f'<td class="l muted">{escape(detail)}</td></tr>')
+    return ('<section id="checklist"><h2>What was checked</h2><div class="scroll"><table id="check-table">'
+            "<thead><tr><th></th><th class=\"l\">Check</th><th>Result</th><th class=\"l\">Detail</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>"
+            '<p class="muted">A check is named only on strong evidence (a third of the reps, or a clear '
+            "major reading). Not checked: what this camera view, the hands' position or this exercise's "
+            "standard does not let the coach judge.</p></section>")
+
+
 def curves_html(analysis: Analysis) -> str:
     axes = plots.plot_angle_curves(analysis.kinematics, analysis.reps, analysis.assessments,
-                                   level=analysis.level)
+                                   level=analysis.standard)
     uri = _data_uri(plots.figure_png(axes[0].figure), "image/png")
     return ('<section id="curves"><h2>Angles over time</h2>'
             f"<figure><div class=\"wide\">{_img(uri, 'Hip, knee, shin and trunk angles over time', 'angle-curves')}</div>"
@@ -201,7 +239,7 @@ def curves_html(analysis: Analysis) -> str:
 
 
 def path_html(analysis: Analysis) -> str:
-    ax = plots.plot_hip_path(analysis.kinematics, analysis.reps, analysis.assessments, level=analysis.level)
+    ax = plots.plot_hip_path(analysis.kinematics, analysis.reps, analysis.assessments, level=analysis.standard)
     uri = _data_uri(plots.figure_png(ax.figure), "image/png")
     return ('<section id="hip-path"><h2>Hips back or hips down?</h2>'
             f"<figure>{_img(uri, 'Path of the hips in each rep', 'hip-path-plot')}"
@@ -327,15 +365,15 @@ def faults_html(analysis: Analysis) -> str:
     n = analysis.rep_count
     if not issues:
         return ""
-    faults_cfg = section("faults", analysis.level)
+    specs = fault_specs(analysis.standard)
     order = sorted(issues, key=lambda c: (c != analysis.summary.fix_first, -len(issues[c])))
     items = []
     for code in order:
         a = advice(code)
         idx = issues[code]
         rep_list = ", ".join(str(analysis.reps[i].index) for i in idx)
-        guide = faults_cfg.get(code, {}).get("guide") or ("The guide: a hinge sends the hips back, not down"
-                                                          if code.startswith("pattern:") else "")
+        guide = specs[code].guide if code in specs else ("The guide: a hinge sends the hips back, not down"
+                                                         if code.startswith("pattern:") else "")
         items.append(
             f'<div class="fault" id="fault-{escape(code.replace(":", "-"))}"><h3>{escape(a["title"])}</h3>'
             f'<p class="muted">Seen in {len(idx)} of {n} reps (rep {escape(rep_list)}).'
@@ -352,7 +390,7 @@ def report_html(analysis: Analysis, video_path: Path | str | None = "auto") -> s
     "auto" (default) uses the analysed video when the input was one and it still exists;
     None draws them on a blank canvas."""
     video = default_video(analysis) if video_path == "auto" else (Path(video_path) if video_path else None)
-    body = [header_html(analysis), summary_html(analysis), rep_table_html(analysis)]
+    body = [header_html(analysis), summary_html(analysis), checklist_html(analysis), rep_table_html(analysis)]
     if analysis.kinematics.n_frames > 1:
         body += [curves_html(analysis), path_html(analysis) if analysis.reps else ""]
     body += [key_frames_html(analysis, video), faults_html(analysis)]

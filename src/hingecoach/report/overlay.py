@@ -17,8 +17,8 @@ import cv2
 import numpy as np
 
 from hingecoach.analysis import Analysis
+from hingecoach.assess.specs import fault_specs
 from hingecoach.coaching import advice
-from hingecoach.config import section
 from hingecoach.kinematics.angles import forward_sign
 
 # Colours (BGR). The skeleton colour is a constant so tests can find it in decoded frames.
@@ -122,16 +122,14 @@ def dowel_aligned(analysis: Analysis) -> np.ndarray:
     that grade the rep, applied frame by frame)."""
     kin = analysis.kinematics
     ok = np.ones(kin.n_frames, bool)
-    faults = section("faults", analysis.level)
+    specs = fault_specs(analysis.standard)
     for code in ("spine_rounded", "spine_overarched"):
-        for sig in faults.get(code, {}).get("signals", []):
-            name = _SPINE_SERIES.get(sig.get("measure", ""))
+        for sig in specs[code].signals if code in specs else ():
+            name = _SPINE_SERIES.get(sig.measure)
             if name is None or name not in kin.series:
                 continue
-            x = kin[name]
             with np.errstate(invalid="ignore"):
-                bad = x > sig["minor"] if sig.get("above", True) else x < sig["minor"]
-            ok &= ~bad
+                ok &= ~sig.passes(kin[name], sig.minor)
     return ok
 
 
@@ -189,7 +187,7 @@ def plan_overlay(analysis: Analysis) -> OverlayPlan:
     angles = {"hip": kin["hip_angle_deg"], "knee": kin["knee_angle_deg"], "shin": kin["shin_angle_deg"]}
     return OverlayPlan(
         size=analysis.pose.image_size, points=points, pixels=pixel_lists(points), angles=angles,
-        shin_state=shin_state(kin["shin_angle_deg"], analysis.level),
+        shin_state=shin_state(kin["shin_angle_deg"], analysis.standard),
         dowel_state=dowel_state(analysis), rep_of_frame=rep_of, done_by_frame=done,
         flags=_flags(analysis, n), reps=list(analysis.reps),
         patterns=[a.seen_pattern for a in analysis.assessments],

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from hingecoach.assess import RepAssessment
-from hingecoach.config import section
+from hingecoach.assess.specs import fault_specs
 from hingecoach.kinematics import Kinematics
 from hingecoach.reps import Rep
 
@@ -45,12 +45,12 @@ class Band:
 def _limits(code: str, measure: str, level: str | None) -> tuple[float, float, bool] | None:
     """(minor, major, above) of one signal of a fault in the thresholds file."""
     try:
-        cfg = section("faults", level).get(code)
+        spec = fault_specs(level).get(code)
     except KeyError:
         return None
-    for sig in (cfg or {}).get("signals", []):
-        if sig.get("measure") == measure:
-            return sig["minor"], sig["major"], sig.get("above", True)
+    for sig in spec.signals if spec else ():
+        if sig.measure == measure:
+            return sig.minor, sig.major, sig.above
     return None
 
 
@@ -178,12 +178,12 @@ def plot_hip_path(kin: Kinematics, reps: list[Rep], assessments: list[RepAssessm
         if fin.any() and not rep.partial:  # a partial rep (person leaving) must not set the scale
             reach = max(reach, float(np.abs(x[fin]).max()), float(np.abs(y[fin]).max()))
     lim = reach * 1.15
-    ratio = section("pattern", level).get("squat_down_per_back", 1.0)
-    ax.plot([0, lim], [0, lim * ratio], ls="--", lw=0.9, color="#777777")
-    ax.text(lim * 0.97, lim * 0.2, "HINGE\nhips back", ha="right", va="center", fontsize=11,
-            color=PATTERN_COLOURS["hinge"], fontweight="bold")
-    ax.text(lim * 0.12, lim * 0.92, "SQUAT\nhips down", ha="left", va="center", fontsize=11,
-            color=PATTERN_COLOURS["squat"], fontweight="bold")
+    # no "hinge side" and "squat side" of a line: the pattern is read from the trunk, the knees,
+    # the shins and the hips' drop together (assess.pattern), and a lift from the floor drops
+    # the hips by design; each path is coloured by its rep's own pattern instead
+    ax.text(lim * 0.97, -0.08 * lim, "hips back →", ha="right", va="center", fontsize=9, color="#555555")
+    ax.text(-0.12 * lim, lim * 0.97, "hips down ↓", ha="left", va="bottom", fontsize=9, color="#555555",
+            rotation=90)
     ax.set_xlim(-0.15 * lim, lim)
     ax.set_ylim(lim, -0.15 * lim)  # downwards is down on the page
     ax.set_aspect("equal", adjustable="box")
