@@ -121,8 +121,8 @@ def test_analysis_rate_settings():
     assert effective_rate(30, float("nan")) == 30  # unknown rate: the grid decides
     frame = np.zeros((1920, 1080, 3), np.uint8)
     small, scale = shrink(frame)
-    assert small.shape == (960, 540, 3) and scale == pytest.approx(0.5)
-    assert shrink(frame[:960, :540])[1] == 1.0 and shrink(frame, 640)[0].shape == (640, 360, 3)
+    assert small.shape == (1280, 720, 3) and scale == pytest.approx(2 / 3)
+    assert shrink(frame[:1280, :720])[1] == 1.0 and shrink(frame, 640)[0].shape == (640, 360, 3)
 
 
 def test_the_analysis_rate_is_part_of_the_cache_key(tmp_path):
@@ -132,6 +132,9 @@ def test_the_analysis_rate_is_part_of_the_cache_key(tmp_path):
     assert len(set(keys.values())) == 3
     # a video not faster than the rate is analysed at its own: the native entry serves
     assert cache_settings(slow, 30) == cache_settings(slow, "native")
+    # the shrink size is in the key of frames it shrinks only
+    big = _write_video(tmp_path / "big.mp4", [np.full((1400, 200, 3), 128, np.uint8)] * 3, 30.0)
+    assert "model_max_side" in cache_settings(big, 30) and "model_max_side" not in cache_settings(slow, 30)
 
 
 def test_key_joints_in_view_needs_hips_knees_and_ankles():

@@ -50,12 +50,13 @@ DEFAULT_ANALYSIS_FPS = 30.0
 RATE_MARGIN = 1.10
 #: Frames whose longer side is larger are shrunk (area averaging) before the colour conversion
 #: and the model: BlazePose reads a 256x256 crop around the person and its mask comes back at
-#: the input's size, so a 1080x1920 frame mostly costs time (resize, mask, back outline).
-#: Measured against no shrinking, median landmark shift in % of the person's height and the
-#: pose's wall time, at 960 / 640 / 480: svelterust 1080x1920 0.47/0.66/0.87 %, 10.7 s ->
-#: 7.5/7.1/5.7 s; mattiolato 1920x1080 (a person a third of the frame tall) 0.81/1.20/1.71 %,
-#: 4.8 s -> 2.6/2.6/3.0 s; bichraix 1280x720 0.57/0.67/0.93 %. 960 keeps most of the saving.
-MODEL_MAX_SIDE = 960
+#: the input's size, so a 1080p frame mostly costs time (resize, mask, back outline).
+#: Measured against no shrinking: median landmark shift 0.5-0.8% of the person's height at 960
+#: (0.7-1.2% at 640), pose CPU on svelterust 1080x1920 12.6 s -> 10.8 s at 1280, 8.0 s at 960.
+#: But at 960 two borderline real clips read differently (bichraix/bad010 squat -> hinge,
+#: mattiolato two faults more; both flip back and forth between caps 1280 and 640, a reading on
+#: a knife edge, not a trend), and at 1280 none does: 1280 brings 1080p to 720p, no further.
+MODEL_MAX_SIDE = 1280
 K = len(BLAZEPOSE33)
 KEY_JOINTS = ("hip", "knee", "ankle")
 
@@ -67,7 +68,7 @@ def pose_settings(static_image_mode: bool) -> dict[str, Any]:
         "pose_model": POSE_MODEL, "model_complexity": MODEL_COMPLEXITY,
         "static_image_mode": static_image_mode, "enable_segmentation": True,
         "smooth_landmarks": not static_image_mode, "output_version": OUTPUT_VERSION,
-        "spine_min_trunk_deg": section("video")["spine_min_trunk_deg"], "model_max_side": MODEL_MAX_SIDE,
+        "spine_min_trunk_deg": section("video")["spine_min_trunk_deg"],
     }
 
 
@@ -465,20 +466,23 @@ def extract(path: Path, progress: bool | None = None, fps: float | str | None = 
 
 
 def cache_settings(path: Path, fps: float | str | None) -> dict[str, Any]:
-    """The cache key's settings for ``path`` at analysis rate ``fps``: the rate is part of the
-    key only where it changes the frames the model sees (a 30 fps video at 30 is native)."""
+    """The cache key's settings for ``path`` at analysis rate ``fps``. The rate and the shrink
+    size are part of the key only where they change what the model sees (a 30 fps video at 30
+    is native; a 720p video is not shrunk)."""
     import cv2
 
     settings = pose_settings(static_image_mode=False) | {"source": "video"}
-    target = parse_fps(fps)
-    if target is None:
-        return settings
     cap, _ = open_video(path)
     try:
-        rate = effective_rate(target, cap.get(cv2.CAP_PROP_FPS))
+        rate = effective_rate(parse_fps(fps), cap.get(cv2.CAP_PROP_FPS))
+        longer = max(cap.get(cv2.CAP_PROP_FRAME_WIDTH), cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
     finally:
         cap.release()
-    return settings if rate is None else settings | {"analysis_fps": rate}
+    if rate is not None:
+        settings["analysis_fps"] = rate
+    if not longer <= MODEL_MAX_SIDE:  # unknown (NaN) counts as larger
+        settings["model_max_side"] = MODEL_MAX_SIDE
+    return settings
 
 
 @register_loader("video", VIDEO_SUFFIXES)
