@@ -101,9 +101,16 @@ def merged_joints(seq: PoseSequence, min_visibility: float, dims: int = 3) -> di
 def merged_array(seq: PoseSequence, min_visibility: float, dims: int = 3) -> np.ndarray:
     """:func:`merged_joints` as one (frames, joints, dims) array in ``JOINTS`` order (the hot
     path of the kinematics: all joints at once)."""
+    return merge_sides(seq.xyz, seq.visibility, min_visibility, dims)
+
+
+def merge_sides(xyz: np.ndarray, visibility: np.ndarray, min_visibility: float, dims: int = 3) -> np.ndarray:
+    """Visibility-weighted left/right midpoints, (frames, joints, dims) in ``JOINTS`` order, of
+    (frames, 33, 3) landmarks and (frames, 33) visibility: the one side merge, for a whole
+    sequence (:func:`merged_array`) or the live coach's frame at a time."""
     k = len(JOINTS)
-    both = seq.xyz[:, _BOTH, :dims]  # one gather: left joints then right joints
-    w = seq.visibility[:, _BOTH]
+    both = xyz[:, _BOTH, :dims]  # one gather: left joints then right joints
+    w = visibility[:, _BOTH]
     # PoseSequence zeroes the visibility of points with NaN x/y; other coordinates (world
     # landmarks, z) may still be NaN, so those are checked here.
     missing = np.isnan(both[..., 0]) | np.isnan(both[..., 1])
@@ -129,8 +136,8 @@ def forward_sign(seq: PoseSequence) -> float:
     return -1.0 if detect_facing(seq) == "left" else 1.0
 
 
-def _angle_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Unsigned angle in degrees between 2-D vectors, row by row."""
+def included_angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Unsigned angle in degrees between 2-D vectors, row by row (the hip and knee angles)."""
     dot = np.einsum("ij,ij->i", a, b)
     cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
     return np.degrees(np.abs(np.arctan2(cross, dot)))
@@ -218,20 +225,41 @@ def sagittal_axes_world(seq: PoseSequence) -> tuple[np.ndarray, np.ndarray] | No
     return forward, up
 
 
-def sagittal_points(seq: PoseSequence, min_visibility: float) -> tuple[np.ndarray, str]:
-    """Merged joints in the sagittal plane (u forward, v up), (frames, joints, 2) in ``JOINTS``
-    order, and the plane used: the image for a side view, the 3D world landmarks rotated into
-    the body's plane for oblique and front views (the image plane is not the sagittal plane
-    there)."""
+@dataclass(frozen=True)
+class SagittalPlane:
+    """How merged joints map into the sagittal plane (u forward, v up): ``image`` (a side view:
+    x times ``sign``, y flipped) or ``world`` (3D world landmarks onto ``forward`` and ``up``)."""
+
+    kind: str
+    sign: float = 1.0
+    forward: np.ndarray | None = None
+    up: np.ndarray | None = None
+
+    def project(self, merged: np.ndarray) -> np.ndarray:
+        """(..., 2) sagittal points of (..., dims) merged joints (image xy, or world xyz)."""
+        if self.kind == "world":
+            return np.stack([merged @ self.forward, merged @ self.up], axis=-1)
+        return merged * np.array([self.sign, -1.0])
+
+
+def sagittal_plane(seq: PoseSequence) -> SagittalPlane:
+    """The image for a side view, the 3D world landmarks rotated into the body's plane for
+    oblique and front views (the image plane is not the sagittal plane there)."""
     axes = None
     if seq.view in ("oblique", "front") and seq.world_xyz is not None:
         axes = sagittal_axes_world(seq)
     if axes is None:
-        image = merged_array(seq, min_visibility, dims=2)
-        return image * np.array([forward_sign(seq), -1.0]), "image"
-    forward, up = axes
-    world = merged_array(seq.replace(xyz=seq.world_xyz), min_visibility)
-    return np.stack([world @ forward, world @ up], axis=-1), "world"
+        return SagittalPlane("image", sign=forward_sign(seq))
+    return SagittalPlane("world", forward=axes[0], up=axes[1])
+
+
+def sagittal_points(seq: PoseSequence, min_visibility: float) -> tuple[np.ndarray, str]:
+    """Merged joints in the sagittal plane (u forward, v up), (frames, joints, 2) in ``JOINTS``
+    order, and the plane used (:func:`sagittal_plane`)."""
+    plane = sagittal_plane(seq)
+    if plane.kind == "world":
+        return plane.project(merged_array(seq.replace(xyz=seq.world_xyz), min_visibility)), "world"
+    return plane.project(merged_array(seq, min_visibility, dims=2)), "image"
 
 
 def compute_kinematics(seq: PoseSequence, *, filtered: bool = True) -> Kinematics:
@@ -304,8 +332,8 @@ def measure(p: dict[str, np.ndarray], t_s: np.ndarray, fps: float, facing: str =
     """Measures from sagittal joint positions ``p`` (frames, 2 per joint)."""
     n = t_s.shape[0]
     hip, knee, ankle, sh, ear = p["hip"], p["knee"], p["ankle"], p["shoulder"], p["ear"]
-    hip_angle = _angle_between(sh - hip, knee - hip)
-    knee_angle = _angle_between(hip - knee, ankle - knee)
+    hip_angle = included_angle_deg(sh - hip, knee - hip)
+    knee_angle = included_angle_deg(hip - knee, ankle - knee)
     shin = _from_vertical(ankle, knee)
     trunk = _from_vertical(hip, sh)
     thigh = _from_vertical(knee, hip)
