@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 
 from hingecoach.assess.checks import COMPENSATION_MEASURES, Fault, evaluate_rep
@@ -67,15 +68,32 @@ def assess_rep(kin: Kinematics, rep: Rep, *, level: str | None = None,
     return assess_measured(kin, rep, m, level, usual_depth_hip_angle_deg, set_values)
 
 
+def set_pattern(kin: Kinematics, measures: list[dict[str, float]], reps: list[Rep],
+                level: str | None = None) -> str | None:
+    """The pattern most of the set's completed reps show, when at least ``borderline_min_reps``
+    of them and two thirds agree (None otherwise): what a borderline rep is taken to be."""
+    cfg = section("pattern", level)
+    done = [m for m, r in zip(measures, reps, strict=True) if not r.partial]
+    if len(done) < cfg["borderline_min_reps"] or kin.view == "front":
+        return None
+    votes = Counter(classify_pattern(m, level)[0] for m in done)
+    pattern, n = votes.most_common(1)[0]
+    return pattern if 3 * n >= 2 * len(done) else None
+
+
 def assess_measured(kin: Kinematics, rep: Rep, m: dict[str, float], level: str | None,
-                    usual_depth_hip_angle_deg: float | None, set_values: dict[str, float] | None
-                    ) -> RepAssessment:
-    """Pattern, faults and score of a rep whose measures ``m`` are taken."""
+                    usual_depth_hip_angle_deg: float | None, set_values: dict[str, float] | None,
+                    majority: str | None = None) -> RepAssessment:
+    """Pattern, faults and score of a rep whose measures ``m`` are taken. A rep whose pattern
+    is a coin flip (confidence under ``borderline_confidence``) takes the set's ``majority``
+    pattern (:func:`set_pattern`): a person does not switch patterns by a hair."""
     if kin.view == "front":
         pattern, confidence, seen = classify_front(m, level)
     else:
         pattern, confidence = classify_pattern(m, level)
         seen = kin.view in section("pattern", level)["views"]
+        if majority and pattern != majority and confidence < section("pattern", level)["borderline_confidence"]:
+            pattern, confidence = majority, 0.5
     if rep.partial:  # not a finished rep (e.g. setting the weight down): measured, not graded
         return RepAssessment(pattern, confidence, [], float("nan"), m, seen, kin.view)
     faults, checks = evaluate_rep(m, pattern=pattern, view=kin.view, frames=rep_windows(kin, rep), level=level,
@@ -120,5 +138,6 @@ def assess_reps(kin: Kinematics, reps: list[Rep], *, level: str | None = None,
     if measures is None:
         measures = set_measures(kin, reps)
     set_values = set_medians(measures, reps, level)
-    return [assess_measured(kin, r, m, level, usual_depth_hip_angle_deg, set_values)
+    majority = set_pattern(kin, measures, reps, level)
+    return [assess_measured(kin, r, m, level, usual_depth_hip_angle_deg, set_values, majority)
             for r, m in zip(reps, measures, strict=True)]

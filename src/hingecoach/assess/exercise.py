@@ -89,14 +89,16 @@ def starts_from_floor(kin: Kinematics, reps: Sequence[Rep], cfg: dict) -> bool:
 def rep_exercise(m: dict[str, float], pattern: str, from_floor: bool, cfg: dict) -> tuple[str, float]:
     """(exercise, confidence) of one rep from its measures ``m`` and base-table ``pattern``."""
     soft = cfg["margin_soft_frac"]
-    shin_top = abs(m.get("shin_angle_top_deg", math.nan))
-    if shin_top > cfg["kneeling_min_shin_deg"]:
-        return "kneeling_hinge", _sure((shin_top - cfg["kneeling_min_shin_deg"]) / (soft * cfg["kneeling_min_shin_deg"]))
+    shin = m.get("shin_angle_min_deg", math.nan)
+    if shin > cfg["kneeling_min_shin_deg"]:
+        return "kneeling_hinge", _sure((shin - cfg["kneeling_min_shin_deg"]) / (soft * cfg["kneeling_min_shin_deg"]))
     at_shoulders = section("arms")["hands_at_shoulders_frac_torso"]
     hands = m.get("hands_from_shoulders_bottom_frac_torso", math.nan)
-    if math.isfinite(hands) and hands < at_shoulders:
-        sure = _sure((at_shoulders - hands) / (soft * at_shoulders))
-        return ("squat" if pattern == "squat" else "good_morning"), sure
+    high = m.get("hands_height_bottom_frac_torso", math.nan)
+    near = _sure((at_shoulders - hands) / (soft * at_shoulders)) if math.isfinite(hands) else 0.0
+    above = _sure((high - cfg["hands_up_min_frac_torso"]) / soft) if math.isfinite(high) else 0.0
+    if max(near, above) > 0.5:
+        return ("squat" if pattern == "squat" else "good_morning"), max(near, above)
     float_top = m.get("hands_top_max_frac_torso", math.nan)
     if (math.isfinite(float_top) and float_top > cfg["swing_float_min_frac_torso"]
             and m.get("rep_duration_s", math.inf) < cfg["swing_max_rep_s"]):

@@ -283,13 +283,20 @@ def rep_measures(kin: Kinematics, rep: Rep, first_start_frame: int | None = None
     return m
 
 
+def _abs_low(x: np.ndarray) -> float:
+    """The 10th percentile of |x| (NaN-aware): the near-lowest, robust to a wild frame."""
+    x = np.abs(x[np.isfinite(x)])
+    return float(np.percentile(x, 10)) if x.size else float("nan")
+
+
 def exercise_measures(kin: Kinematics, rep: Rep, w: dict[str, tuple[int, int]]) -> dict[str, float]:
     """What the video shows of the exercise (read by :mod:`hingecoach.assess.exercise`): where
     the hands are at the bottom (their height above the ankle in leg lengths: a bar or bell on
     the floor about 0.1-0.35, the knee about 0.5), how high they rise after the bottom (a
-    kettlebell swing's float brings them to the shoulders), the shin at the top (kneeling lays
-    it on the floor) and how long the rep took."""
-    b, lk = w["bottom"], w["lockout"]
+    kettlebell swing's float brings them to the shoulders), their height against the shoulders
+    at the bottom (hands behind the head stay above them however the trunk tips), the shin
+    nearest vertical in the rep (kneeling lays it on the floor) and how long the rep took."""
+    b = w["bottom"]
     hands_up = kin.points["wrist"][:, 1] - kin.points["ankle"][:, 1]
     leg = kin.leg_length if kin.leg_length > 0 else float("nan")
     seg = kin["wrist_height_frac_torso"][rep.bottom_window[1]:rep.end_frame + 1]
@@ -297,7 +304,9 @@ def exercise_measures(kin: Kinematics, rep: Rep, w: dict[str, tuple[int, int]]) 
     return {
         "hands_height_bottom_frac_leg": _window_values(hands_up, *b) / leg,
         "hands_top_max_frac_torso": float(np.nanmax(seg)) if np.isfinite(seg).any() else float("nan"),
-        "shin_angle_top_deg": _window(kin, "shin_angle_deg", *lk),
+        # the shin nearest vertical over the whole rep: kneeling keeps it near horizontal
+        "shin_angle_min_deg": _abs_low(kin["shin_angle_deg"][rep.start_frame:rep.end_frame + 1]),
+        "hands_height_bottom_frac_torso": _window(kin, "wrist_height_frac_torso", *b),
         "rep_duration_s": rep.duration_s,
     }
 

@@ -13,8 +13,9 @@ Posture channels (each a (frames,) array, see ``CHANNELS``) drive the chain:
   flexes by the same amount, the trunk above is unchanged);
 * ``com_frac``: where the whole-body centre of mass must sit along the foot (0 = heel
   landmark, 1 = toe landmark): the shin angle is solved so that it does (standing only);
-* ``arm_deg`` (upper arm from hanging vertically, world frame, positive forward),
-  ``elbow_flex_deg``;
+* ``arm_deg`` (upper arm from hanging vertically, world frame, positive forward; measured
+  from the upper trunk's direction instead as ``arm_on_trunk`` goes to 1: hands held behind
+  the neck follow the trunk as it tips), ``elbow_flex_deg``;
 * ``root_x_m``: the ankles' X (standing) or the knees' X (kneeling);
 * ``walk_amp`` (0-1) and ``walk_phase_rad``: leg swing while walking in or out;
 * ``kneel_trunk_deg``: trunk inclination commanded in the kneeling hinge (the hip flexion is
@@ -31,7 +32,7 @@ CHANNELS: dict[str, float] = {
     "root_x_m": 0.0, "walk_amp": 0.0, "walk_phase_rad": 0.0, "knee_deg": 177.0,
     "hip_flex_deg": 0.0, "lumbar_flex_deg": 0.0, "thoracic_flex_deg": 0.0,
     "neck_flex_deg": 0.0, "pelvis_rock_deg": 0.0, "com_frac": 0.45, "arm_deg": 0.0,
-    "elbow_flex_deg": 8.0, "kneel_trunk_deg": 0.0,
+    "elbow_flex_deg": 8.0, "kneel_trunk_deg": 0.0, "arm_on_trunk": 0.0,
 }
 
 SHIN_RANGE_DEG = (-20.0, 45.0)  # ankle plantar/dorsiflexion limits for a flat foot
@@ -185,7 +186,7 @@ def upper_body(body: Body, hip: np.ndarray, phi: np.ndarray, ch: dict[str, np.nd
     head_dir = dirs[:, 5] + 0.5 * ch["neck_flex_deg"]
     pts["head_dir"] = head_dir
     pts["trunk_dirs"] = dirs
-    arm = _arm_clear_of_floor(body, pts["shoulder"][:, 1], ch["arm_deg"])
+    arm = _arm_clear_of_floor(body, pts["shoulder"][:, 1], ch["arm_deg"] + ch["arm_on_trunk"] * dirs[:, 4])
     up_arm = np.stack([np.sin(np.radians(arm)), -np.cos(np.radians(arm))], axis=-1)
     fore = arm + ch["elbow_flex_deg"]
     fore_v = np.stack([np.sin(np.radians(fore)), -np.cos(np.radians(fore))], axis=-1)

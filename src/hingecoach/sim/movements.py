@@ -23,9 +23,21 @@ from hingecoach.sim.body import Body, hip_flex_limit_deg
 from hingecoach.sim.faults import RepPlan, apply_faults
 from hingecoach.sim.timeline import Segment
 
-MOVEMENTS = ("hinge", "squat", "stoop", "kneeling")
-#: Pattern label of each movement's reps (the kneeling hinge is a hinge).
-PATTERN = {"hinge": "hinge", "squat": "squat", "stoop": "stoop", "kneeling": "hinge"}
+MOVEMENTS = ("hinge", "squat", "stoop", "kneeling", "good_morning", "swing", "deadlift")
+#: Pattern label of each movement's reps (the kneeling hinge and the loaded lifts are hinges).
+PATTERN = {"hinge": "hinge", "squat": "squat", "stoop": "stoop", "kneeling": "hinge",
+           "good_morning": "hinge", "swing": "hinge", "deadlift": "hinge"}
+#: The exercise each movement shows (assess.exercise names). The bodyweight hinge and the stoop
+#: hang the arms like an RDL: a camera does not see the wall, the band or the missing bar.
+EXERCISE = {"hinge": "romanian_deadlift", "squat": "squat", "stoop": "romanian_deadlift",
+            "kneeling": "kneeling_hinge", "good_morning": "good_morning", "swing": "kettlebell_swing",
+            "deadlift": "deadlift"}
+#: Arms: hands behind the neck (good morning: the upper arm up along the trunk's line, the
+#: elbow folded back), the swing's float (arms straight out in front) and its hike (hands
+#: back between the thighs).
+HANDS_BEHIND_NECK = {"arm_deg": 160.0, "elbow_flex_deg": 150.0, "arm_on_trunk": 1.0}
+SWING_FLOAT = {"arm_deg": 95.0, "elbow_flex_deg": 2.0, "arm_on_trunk": 0.0}
+SWING_HIKE = {"arm_deg": -20.0, "elbow_flex_deg": 2.0, "arm_on_trunk": 0.0}
 
 
 #: Lumbar plus thoracic flexion of ``spine_rounded`` at severity 1 (sim.faults).
@@ -53,9 +65,14 @@ class Style:
 
 
 def draw_style(movement: str, rng: np.random.Generator) -> Style:
-    bend = {"hinge": (15, 25), "squat": (85, 110), "stoop": (0, 5), "kneeling": (130, 145)}
+    """The person's way of doing ``movement``: a good morning keeps the hinge's soft knee, a
+    swing bends them a little more and snaps through a shallower hinge, and a deadlift from the
+    floor bends them 60-80 deg to reach the bar with the hips at the hamstrings' limit."""
+    bend = {"hinge": (15, 25), "squat": (85, 110), "stoop": (0, 5), "kneeling": (130, 145),
+            "good_morning": (12, 22), "swing": (25, 40), "deadlift": (60, 80)}
     depth = {"hinge": (0.85, 0.97), "squat": (0.8, 0.92), "stoop": (0.55, 0.7),
-             "kneeling": (1.0, 1.0)}
+             "kneeling": (1.0, 1.0), "good_morning": (0.8, 0.95), "swing": (0.6, 0.75),
+             "deadlift": (0.97, 1.0)}
     return Style(
         knee_bend_deg=float(rng.uniform(*bend[movement])),
         top_bend_deg=float(rng.uniform(1.0, 5.0)),
@@ -82,7 +99,12 @@ def kneeling_top(style: Style) -> dict[str, float]:
 
 
 def top_posture(movement: str, style: Style) -> dict[str, float]:
-    return kneeling_top(style) if movement == "kneeling" else standing_top(style)
+    if movement == "kneeling":
+        return kneeling_top(style)
+    top = standing_top(style)
+    if movement == "good_morning":
+        top.update(HANDS_BEHIND_NECK)
+    return top
 
 
 def _jit(rng: np.random.Generator, sd: float) -> float:
@@ -103,9 +125,24 @@ def good_plan(movement: str, style: Style, rng: np.random.Generator) -> RepPlan:
     else:
         bottom["knee_deg"] = 180.0 - style.knee_bend_deg + _jit(rng, 1.5)
         bottom["com_frac"] = style.com_frac + _jit(rng, 0.02)
-    if movement == "hinge":
-        leads["knee_deg"] = 0.6
-    elif movement == "squat":
+    if movement in ("hinge", "good_morning"):
+        leads["knee_deg"] = 0.6  # the soft knee arrives early and stays
+    if movement == "swing":
+        bottom.update(SWING_HIKE)
+        lockout = dict(top, **SWING_FLOAT)
+        t = style.tempo
+        return RepPlan(bottom=bottom, lockout=lockout, leads=leads,
+                       descent_s=t * rng.uniform(0.45, 0.6), bottom_s=t * rng.uniform(0.02, 0.08),
+                       ascent_s=t * rng.uniform(0.45, 0.6), pause_s=t * rng.uniform(0.15, 0.3),
+                       depth_frac=style.depth_frac + _jit(rng, 0.02))
+    if movement == "deadlift":
+        bottom["arm_deg"] = 0.0  # arms hang straight to the bar
+        t = style.tempo
+        return RepPlan(bottom=bottom, lockout=dict(top), leads=leads,
+                       descent_s=t * rng.uniform(1.0, 1.6), bottom_s=t * rng.uniform(0.5, 1.0),
+                       ascent_s=t * rng.uniform(1.2, 1.8), pause_s=t * rng.uniform(0.4, 0.9),
+                       depth_frac=min(1.0, style.depth_frac + _jit(rng, 0.01)))
+    if movement == "squat":
         bottom["arm_deg"] = float(rng.uniform(50, 90))
     elif movement == "stoop":
         bottom["lumbar_flex_deg"] += float(rng.uniform(20, 35))
@@ -119,14 +156,40 @@ def good_plan(movement: str, style: Style, rng: np.random.Generator) -> RepPlan:
                    depth_frac=style.depth_frac + _jit(rng, 0.02))
 
 
+#: A barbell on the floor: the bar's centre sits at the plates' radius (0.225 m), the wrists
+#: gripping it a few cm above (the real deadlifts' wrists read 0.13-0.28 m above the floor).
+BAR_WRIST_HEIGHT_M = 0.30
+
+
+def _wrist_height_m(plan: RepPlan, body: Body) -> float:
+    from hingecoach.sim.chain import CHANNELS, posture
+
+    ch = {k: np.array([float(plan.bottom.get(k, v))]) for k, v in CHANNELS.items()}
+    return float(posture(body, ch)["upper"]["wrist"][0, 1])
+
+
+def _reach_the_bar(plan: RepPlan, body: Body) -> None:
+    """A deadlift from the floor bends the knees until the hands reach the bar: from the
+    person's own knee bend, 4 deg at a time (the hips at their limit for that bend), up to 110."""
+    while plan.bottom["knee_deg"] > 70.0:
+        bend = 180.0 - plan.bottom["knee_deg"]
+        plan.bottom["hip_flex_deg"] = float(hip_flex_limit_deg(body, bend))
+        if _wrist_height_m(plan, body) <= BAR_WRIST_HEIGHT_M:
+            return
+        plan.bottom["knee_deg"] -= 4.0
+
+
 def finalise(plan: RepPlan, movement: str, body: Body) -> RepPlan:
     """Joint limits: knees never past straight; hip flexion = depth x the hamstring limit
     (plus any extra a fault asks for) but never beyond the limit; flexion asked beyond it
-    spills into the spine (that is the too-deep compensation)."""
+    spills into the spine (that is the too-deep compensation). A deadlift from the floor
+    bends the knees as far as the bar asks (:func:`_reach_the_bar`)."""
     for d in (plan.bottom, plan.lockout):
         d["knee_deg"] = float(min(d["knee_deg"], 180.0))
     if movement == "kneeling":
         return plan
+    if movement == "deadlift":
+        _reach_the_bar(plan, body)
     bend = 180.0 - plan.bottom["knee_deg"]
     limit = float(hip_flex_limit_deg(body, bend))
     wanted = plan.depth_frac * limit + plan.hip_extra_deg
@@ -234,14 +297,25 @@ def script(movement: str, n_reps: int, faults: dict[str, float], body: Body,
     else:
         segs.append(Segment(float(rng.uniform(0.6, 1.0)), "hold", tag="setup"))
     reps = []
-    for _ in range(n_reps):
+    for i in range(n_reps):
         plan = finalise(apply_faults(good_plan(movement, style, rng), faults, movement, rng),
                         movement, body)
         label_spine_flexion(plan, style)
         label_weight_forward(plan, style)
         reps.append((len(segs), plan))
-        segs += rep_segments(plan, rng)
-    if setup:
+        rep_segs = rep_segments(plan, rng)
+        if movement == "deadlift" and i == 0:
+            # the set starts set up over the bar on the floor: no walk-in, a still second at
+            # the bottom, and the first rep is a lift from there
+            start.update(plan.bottom, root_x_m=0.0)
+            segs = [Segment(float(rng.uniform(0.6, 1.0)), "hold", tag="setup")]
+            rep_segs[0] = Segment(0.05, "hold", tag="descent")
+        segs += rep_segs
+    if movement == "deadlift" and reps:  # the bar goes back down to the floor and stays
+        last = reps[-1][1]
+        segs += [Segment(last.descent_s, "move", last.bottom, last.leads, "finish"),
+                 Segment(0.6, "hold", tag="finish")]
+    elif setup:
         segs += setup_segments(movement, style, rng, "after")
     else:
         segs.append(Segment(0.6, "move", top_posture(movement, style), tag="finish"))

@@ -73,3 +73,26 @@ def accuracy_suite(seed_base: int = 100000, n: int = 500) -> Iterator[dict[str, 
             "setup": bool(rng.random() < 0.7),
             "seed": seed,
         }
+
+
+#: Every movement the simulator makes, once each in turn (the exercise benchmark's mix).
+EXERCISE_MIX = ("hinge", "squat", "stoop", "kneeling", "good_morning", "swing", "deadlift")
+
+
+def exercise_suite(seed_base: int = 500000, n: int = 700) -> Iterator[dict[str, Any]]:
+    """``n`` configs cycling through every simulated movement (the loaded lifts included),
+    drawn like :func:`accuracy_suite` otherwise; seeds ``seed_base + i``."""
+    for i in range(n):
+        seed = seed_base + i
+        rng = np.random.default_rng(seed)
+        movement = EXERCISE_MIX[i % len(EXERCISE_MIX)]
+        yield {
+            "movement": movement,
+            "reps": int(rng.integers(3, 11)),
+            "faults": _faults(rng, movement),
+            "view": str(rng.choice(VIEWS)),
+            "noise": str(rng.choice(NOISES)),
+            "body_type": str(rng.choice(BODY_TYPES)),
+            "setup": bool(rng.random() < 0.7),
+            "seed": seed,
+        }
