@@ -85,7 +85,8 @@ def test_export_import_and_backup_round_trip(store, tmp_path, monkeypatch, capsy
     assert main(["export", str(tmp_path / "again.json")]) == 0
     first = json.loads((tmp_path / "e.json").read_text())
     again = json.loads((tmp_path / "again.json").read_text())
-    assert first == again and first["tables"]["sets"]["rows"][0][-1] == "felt, good"
+    sets = first["tables"]["sets"]
+    assert first == again and sets["rows"][0][sets["columns"].index("notes")] == "felt, good"
     assert _rows(tmp_path / "b.db", "SELECT notes FROM sets") == [("felt, good",)]
 
 

@@ -280,3 +280,19 @@ def test_a_pattern_the_camera_did_not_see_counts_neither_as_hinge_nor_for_depth(
         rate = tx.scalar("SELECT hinge_rate FROM sets WHERE id = :i", {"i": set_id})
     assert rate is None
     assert usual_depth_hip_angle_deg(db, "me") == pytest.approx(90.0)
+
+
+def test_an_export_from_before_the_exercise_columns_restores_with_them_empty(tmp_path):
+    with open_db(f"sqlite:///{tmp_path / 'a.db'}") as db:
+        log_manual_set(db, "wall_tap", 12, clean_reps=10, notes="old")
+        data = exchange.dump(db)
+    old = json.loads(json.dumps(data))
+    sets = old["tables"]["sets"]
+    keep = [i for i, c in enumerate(sets["columns"]) if c not in ("exercise", "exercise_confidence")]
+    sets["columns"] = [sets["columns"][i] for i in keep]
+    sets["rows"] = [[row[i] for i in keep] for row in sets["rows"]]
+    old["migrations"] = ["0001_initial"]
+    with open_db(f"sqlite:///{tmp_path / 'b.db'}") as db:
+        assert exchange.restore(db, old)["sets"] == 1
+        again = exchange.dump(db)
+    assert again["tables"]["sets"]["rows"] == data["tables"]["sets"]["rows"]

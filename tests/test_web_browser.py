@@ -251,6 +251,7 @@ def test_upload_page_shows_the_report_of_a_real_clip(server, tmp_path):
         page.wait_for_selector("#result table", timeout=240_000)
         rows = page.eval_on_selector_all("#result tbody tr", "rows => rows.length")
         tables = page.eval_on_selector_all("#result table", "t => t.length")
+        checklist = page.text_content("#checklist") if page.query_selector("#checklist") else ""
         heading = page.text_content("#result h2")
         result_text = page.text_content("#result")
         frames = page.eval_on_selector_all("#result iframe", "f => f.length")
@@ -274,7 +275,9 @@ def test_upload_page_shows_the_report_of_a_real_clip(server, tmp_path):
         pw.stop()
     assert disabled == [True, True]
     assert heading.startswith(f"{CLIP_REPS} reps")
-    assert rows >= CLIP_REPS and tables == 1 and frames == 0  # one table, no report inside a scroll
+    # the reps and the checklist, no report inside a scroll
+    assert rows >= CLIP_REPS and tables == 2 and frames == 0
+    assert "Stance width" in checklist and "not checked" in checklist and "passed" in checklist
     assert "0016c_1.mp4" in result_text and "Dowel" in result_text
     assert phone_width <= 390
     assert not any(code in result_text for code in ("torso_leads", "knees_too_bent", "weight_on_toes"))

@@ -69,7 +69,7 @@ def draw_style(movement: str, rng: np.random.Generator) -> Style:
     swing bends them a little more and snaps through a shallower hinge, and a deadlift from the
     floor bends them 60-80 deg to reach the bar with the hips at the hamstrings' limit."""
     bend = {"hinge": (15, 25), "squat": (85, 110), "stoop": (0, 5), "kneeling": (130, 145),
-            "good_morning": (12, 22), "swing": (25, 40), "deadlift": (60, 80)}
+            "good_morning": (15, 25), "swing": (25, 40), "deadlift": (60, 80)}
     depth = {"hinge": (0.85, 0.97), "squat": (0.8, 0.92), "stoop": (0.55, 0.7),
              "kneeling": (1.0, 1.0), "good_morning": (0.8, 0.95), "swing": (0.6, 0.75),
              "deadlift": (0.97, 1.0)}

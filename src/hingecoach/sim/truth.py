@@ -109,12 +109,19 @@ class Truth:
     def n_reps(self) -> int:
         return len(self.reps)
 
+    @property
+    def exercise(self) -> str:
+        """The exercise the movement shows (what the analysis should recognise)."""
+        from hingecoach.sim.movements import EXERCISE
+
+        return EXERCISE[self.movement]
+
     def to_dict(self, include_series: bool = True) -> dict[str, Any]:
         """JSON-ready labels (the ``.labels.json`` file)."""
         doc: dict[str, Any] = {
             "format": "hingecoach-sim-labels", "version": 1,
-            "movement": self.movement, "pattern": self.pattern, "n_reps": self.n_reps,
-            "reps": [r.to_dict() for r in self.reps], "phases": self.phases,
+            "movement": self.movement, "exercise": self.exercise, "pattern": self.pattern,
+            "n_reps": self.n_reps, "reps": [r.to_dict() for r in self.reps], "phases": self.phases,
             "config": self.config,
         }
         if include_series:

@@ -149,6 +149,29 @@ def _check_cell(value: Any, kind: str, where: str) -> None:
         raise _bad(f"Expected a {kind} in {where}, but got {value!r}.")
 
 
+#: Columns later migrations added, by table: an export from before them restores with them empty.
+ADDED_COLUMNS = {"sets": ("exercise", "exercise_confidence")}
+
+
+def upgrade(data: Any) -> Any:
+    """An export written before a later migration added columns, with those columns empty
+    (NULL), so an old backup restores; anything else is returned as it is."""
+    if not isinstance(data, dict) or not isinstance(data.get("tables"), dict):
+        return data
+    tables = dict(data["tables"])
+    for t, added in ADDED_COLUMNS.items():
+        body = tables.get(t)
+        if not isinstance(body, dict) or not isinstance(body.get("columns"), list):
+            continue
+        cols, want = body["columns"], column_names(t)
+        if cols != want and set(cols) | set(added) == set(want) and not set(added) & set(cols):
+            rows = [dict(zip(cols, row, strict=False)) if isinstance(row, list) else row
+                    for row in body.get("rows") or []]
+            tables[t] = {"columns": want, "rows": [[r.get(c) for c in want] if isinstance(r, dict) else r
+                                                    for r in rows]}
+    return {**data, "tables": tables}
+
+
 def validate(data: Any) -> None:
     """Raise HingeInputError unless ``data`` is a complete export this version can restore."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -186,7 +209,9 @@ def restore(db: Database, data: dict[str, Any], replace: bool = False) -> dict[s
     """Write an export into the store, keeping every id; return rows per table.
 
     An empty store is filled. A store with data is only overwritten with ``replace=True``; the
-    delete and the inserts are one transaction, so a failure leaves the old data in place."""
+    delete and the inserts are one transaction, so a failure leaves the old data in place. An
+    export from before a migration that added columns restores with them empty (:func:`upgrade`)."""
+    data = upgrade(data)
     validate(data)
     with db.write() as tx:
         existing = _row_count(tx)

@@ -61,8 +61,15 @@ def _initial(tx: Tx) -> None:
         tx.ddl(sql)
 
 
+def _set_exercise(tx: Tx) -> None:
+    """Each set's exercise (given, implied by its level, or recognised) and how sure the call was."""
+    tx.ddl("ALTER TABLE sets ADD COLUMN exercise TEXT")
+    tx.ddl("ALTER TABLE sets ADD COLUMN exercise_confidence {float}")
+
+
 #: In order. Never rename or edit one that has shipped; add a new one.
-MIGRATIONS: tuple[Migration, ...] = (Migration("0001_initial", _initial),)
+MIGRATIONS: tuple[Migration, ...] = (Migration("0001_initial", _initial),
+                                     Migration("0002_set_exercise", _set_exercise))
 
 _CREATE_LEDGER = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
 

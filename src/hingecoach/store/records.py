@@ -110,6 +110,8 @@ def check_result(result: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "view": result.get("view"), "fps": _finite(result.get("fps"), "fps"),
         "duration_s": _finite(result.get("duration_s"), "duration_s"),
         "source": None if result.get("source") is None else str(result.get("source")),
+        "exercise": None if result.get("exercise") is None else str(result.get("exercise")),
+        "exercise_confidence": _finite(result.get("exercise_confidence"), "exercise_confidence"),
         **set_summary(reps),
     }
     return columns, reps

@@ -20,7 +20,8 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("full_rep_count", "int"), ("score", "float"), ("clean_rep_rate", "float"),
         ("hinge_rate", "float"), ("depth_hip_angle_deg", "float"), ("view", "text"),
         ("fps", "float"), ("duration_s", "float"), ("source", "text"), ("quality", "int"),
-        ("wall_distance_cm", "float"), ("notes", "text"),
+        ("wall_distance_cm", "float"), ("notes", "text"), ("exercise", "text"),
+        ("exercise_confidence", "float"),
     ),
     "reps": (
         ("id", "int"), ("set_id", "int"), ("idx", "int"), ("start_s", "float"),

@@ -118,6 +118,22 @@
     box.append(hc.el("section", {class: "card", "aria-label": "Reps"}, hc.el("h2", {text: "Rep by rep"}),
       rows.length ? hc.table(["rep", "hip angle at the bottom", "pattern", "score", "faults"], rows) : hc.el("p", {text: "No rep found."}),
       links));
+    box.append(checklist(s.checks || [], result.rep_count));
+  }
+
+  // Every check of the exercise's standard: named (on strong evidence), passed, or not checked
+  // with the reason, so the person knows what was and was not looked at.
+  function checklist(checks, reps) {
+    const card = hc.el("section", {class: "card", id: "checklist", "aria-labelledby": "checklist-title"},
+      hc.el("h2", {id: "checklist-title", text: "What was checked"}));
+    if (!checks.length) return card;
+    const mark = {named: "✗ named", passed: "✓ passed", "not checked": "– not checked"};
+    const rows = checks.map(c => [c.title, mark[c.status] || c.status,
+      c.reason || (c.reps_named ? `on ${c.reps_named} of ${reps} reps` : "")]);
+    card.append(hc.table(["check", "result", "detail"], rows),
+      hc.el("p", {class: "muted", text: "A check is named only on strong evidence. Not checked: what this camera view, " +
+        "the hands' position or this exercise's standard does not let the coach judge."}));
+    return card;
   }
 
   $("file").onchange = () => {
