@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from hingecoach.analysis import analyze
-from hingecoach.config import section
+from hingecoach.assess.specs import fault_specs
 from hingecoach.sim import simulate
 from hingecoach.sim.faults import FAULT_CODES, MAJOR_CUT
 from hingecoach.sim.suite import accuracy_suite, applicable_faults
@@ -74,7 +74,7 @@ def evaluate_set(cfg: dict[str, Any], history: bool = False) -> dict[str, Any]:
     # the view and facing as a video gives them: detected from the landmarks, not told
     result = analyze(sim.pose.replace(view="unknown", facing="unknown"), level=level,
                      usual_depth_hip_angle_deg=usual)
-    faults_cfg = section("faults", level)
+    specs = fault_specs(level)
     truth_reps = sim.truth.reps
     applicable = set(applicable_faults(cfg["movement"]))
     out = {"cfg": cfg, "reps_true": len(truth_reps), "reps": result.rep_count, "view": result.pose.view,
@@ -83,10 +83,10 @@ def evaluate_set(cfg: dict[str, Any], history: bool = False) -> dict[str, Any]:
         match = next((t for t in truth_reps if t.start_s - 0.3 <= rep.bottom_s <= t.end_s + 0.3), None)
         if match is None:
             continue
-        assessable = {c for c, fc in faults_cfg.items() if result.pose.view in fc.get("views", [])
+        assessable = {c for c, spec in specs.items() if spec.seen_from(result.pose.view)
                       and (c not in FAULT_CODES or c in applicable)}
-        named = {c: "major" for c, fc in faults_cfg.items()
-                 if a.pattern_seen and fc.get("named_by_pattern") == a.pattern}
+        named = {c: "major" for c, spec in specs.items()
+                 if a.pattern_seen and spec.named_by_pattern == a.pattern}
         out["matched"].append({
             "pattern_true": match.pattern, "pattern": a.pattern, "pattern_seen": a.pattern_seen,
             "faults_true": dict(match.faults), "faults": named | {f.code: f.severity for f in a.faults},

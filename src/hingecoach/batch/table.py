@@ -39,9 +39,9 @@ _TIMES = ("start_s", "bottom_s", "end_s", "descent_s", "ascent_s")
 
 def fault_codes() -> list[str]:
     """Every fault code the assessment can flag, in the thresholds file's order."""
-    from hingecoach.config import section
+    from hingecoach.assess.specs import fault_specs
 
-    return list(section("faults"))
+    return list(fault_specs())
 
 
 def schema(codes: list[str]):
@@ -53,7 +53,8 @@ def schema(codes: list[str]):
     fields += [(f"fault_{code}", pa.bool_()) for code in codes]
     fields += [("major_faults", pa.string()), ("score", pa.float64()), ("depth_hip_angle_deg", pa.float64())]
     fields += [(name, pa.float64()) for name in _TIMES]
-    fields += [("view", pa.string()), ("facing", pa.string()), ("level", pa.string())]
+    fields += [("view", pa.string()), ("facing", pa.string()), ("level", pa.string()),
+               ("exercise", pa.string()), ("rep_exercise", pa.string()), ("standard", pa.string())]
     return pa.schema(fields)
 
 
@@ -68,7 +69,9 @@ def rep_rows(result: dict[str, Any], video: str, person: str | None, codes: list
         row["major_faults"] = ";".join(f["code"] for f in rep.get("faults", []) if f.get("severity") == "major")
         row |= {"score": rep.get("score"), "depth_hip_angle_deg": rep.get("depth_hip_angle_deg")}
         row |= {name: rep.get(name) for name in _TIMES}
-        row |= {"view": result.get("view"), "facing": result.get("facing"), "level": result.get("level")}
+        row |= {"view": rep.get("view") or result.get("view"), "facing": result.get("facing"),
+                "level": result.get("level"), "exercise": result.get("exercise"),
+                "rep_exercise": rep.get("exercise"), "standard": result.get("standard")}
         yield row
 
 
@@ -122,7 +125,7 @@ class RepTableWriter:
 
 
 VIDEO_COLUMNS = ("video", "content_hash", "person", "status", "failure", "reason", "rep_count",
-                 "score", "pattern", "view", "seconds")
+                 "score", "pattern", "exercise", "exercise_confidence", "view", "seconds")
 
 
 def video_row(outcome: dict[str, Any], result: dict[str, Any] | None) -> dict[str, Any]:
@@ -133,7 +136,8 @@ def video_row(outcome: dict[str, Any], result: dict[str, Any] | None) -> dict[st
     return {"video": outcome["path"], "content_hash": outcome.get("content_hash"), "person": outcome.get("person"),
             "status": status, "failure": batch.get("failure", outcome.get("failure")),
             "reason": batch.get("reason", outcome.get("reason")), "rep_count": result.get("rep_count"),
-            "score": result.get("score"), "pattern": result.get("pattern"), "view": result.get("view"),
+            "score": result.get("score"), "pattern": result.get("pattern"), "exercise": result.get("exercise"),
+            "exercise_confidence": result.get("exercise_confidence"), "view": result.get("view"),
             "seconds": outcome.get("seconds")}
 
 
