@@ -24,7 +24,8 @@ def test_report_prints_ready_count_score_and_cue(capsys):
     shown = report(LiveUpdate(t_s=1.0, rep_count=0, phase="standing", view="side", ready=True), shown)
     shown = report(LiveUpdate(t_s=3.0, rep_count=1, phase="standing", ready=True), shown)
     report(LiveUpdate(t_s=3.5, rep_count=1, phase="standing", ready=True, cue="Hips back, not down",
-                      new_reps=[{"index": 1, "score": 70.0, "pattern": "squat", "faults": ["knees_too_bent"]}]),
+                      new_reps=[{"index": 1, "score": 70.0, "pattern": "squat",
+                                 "faults": [{"code": "knees_too_bent", "severity": "major"}]}]),
            shown)
     out = capsys.readouterr().out.splitlines()
     assert "counting starts" in out[0]

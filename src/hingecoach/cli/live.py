@@ -68,10 +68,12 @@ def run(args) -> int:
             for rgb, t_s in frames(cap, from_file, args.realtime):
                 h, w = rgb.shape[:2]
                 result = pose.process(rgb)
-                lm = None
+                lm = world = None
                 if result.pose_landmarks is not None:
                     lm = [[p.x, p.y, p.z, p.visibility] for p in result.pose_landmarks.landmark]
-                u = session.push(lm, (w, h), t_s)
+                if result.pose_world_landmarks is not None:  # the plane of oblique and front views
+                    world = [[p.x, p.y, p.z] for p in result.pose_world_landmarks.landmark]
+                u = session.push(lm, (w, h), t_s, world)
                 shown = report(u, shown)
     finally:
         cap.release()
@@ -92,7 +94,7 @@ def report(u, shown: tuple[str, int]) -> tuple[str, int]:
     if u.rep_count != count:
         print(f"{u.t_s:7.2f}s  reps: {u.rep_count}", flush=True)
     for rep in u.new_reps:
-        faults = ", ".join(rep["faults"]) or "clean"
+        faults = ", ".join(f["code"] for f in rep["faults"]) or "clean"
         print(f"{u.t_s:7.2f}s  rep {rep['index']} scored {rep['score']:.0f} ({rep['pattern']}; {faults})", flush=True)
     if u.cue:
         print(f"{u.t_s:7.2f}s  cue: {u.cue}", flush=True)

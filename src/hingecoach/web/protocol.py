@@ -2,12 +2,14 @@
 
 Page -> server::
 
-    {"type": "frame", "t": 1234.5, "w": 640, "h": 480, "lm": [[x, y, z, v] x 33] | null}
+    {"type": "frame", "t": 1234.5, "w": 640, "h": 480, "lm": [[x, y, z, v] x 33] | null,
+     "wl": [[x, y, z] x 33] | null}
     {"type": "start", "level": "wall_tap" | null}
     {"type": "end_set", "log": true}
 
 Server -> page: ``{"type": "update", ...LiveUpdate}``, ``{"type": "summary", ...}`` or
-``{"type": "error", "message": ...}``. ``t`` is milliseconds (the page's clock).
+``{"type": "error", "message": ...}``. ``t`` is milliseconds (the page's clock); ``wl`` (optional)
+are MediaPipe's world landmarks in metres, from which oblique and front views are read as offline.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-#: A frame is ~33 x 4 numbers (~2.5 kB as JSON); 16 kB leaves room and refuses floods.
+#: A frame is ~33 x 4 + 33 x 3 numbers (~4.5 kB as JSON); 16 kB leaves room and refuses floods.
 MAX_MESSAGE_BYTES = 16 * 1024
 #: Frames per second one connection may send (cameras give <= 60); beyond it frames are dropped.
 MAX_FRAMES_PER_S = 60.0
@@ -37,6 +39,7 @@ class Frame:
     t_s: float
     size: tuple[int, int]
     landmarks: list | None
+    world: list | None = None
 
 
 def parse_message(text: str | bytes) -> dict[str, Any]:
@@ -64,17 +67,24 @@ def parse_frame(msg: dict[str, Any]) -> Frame:
     t_ms = _number(msg.get("t"), "t (ms)", 0, 1e12)
     w = int(_number(msg.get("w"), "w", 1, 10000))
     h = int(_number(msg.get("h"), "h", 1, 10000))
-    lm = msg.get("lm")
-    if lm is not None:
-        if not isinstance(lm, list) or len(lm) != 33:
-            raise ProtocolError("Expected lm to be 33 landmarks or null.")
-        for row in lm:
-            if not isinstance(row, list) or len(row) != 4:
-                raise ProtocolError("Expected each landmark as [x, y, z, visibility].")
-            for v in row:
-                if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
-                    raise ProtocolError("Expected landmark values to be numbers.")
-    return Frame(t_s=t_ms / 1000.0, size=(w, h), landmarks=lm)
+    lm = _rows(msg.get("lm"), "lm", 4, "[x, y, z, visibility]")
+    wl = _rows(msg.get("wl"), "wl", 3, "[x, y, z] in metres")
+    return Frame(t_s=t_ms / 1000.0, size=(w, h), landmarks=lm, world=wl)
+
+
+def _rows(rows: Any, name: str, width: int, shape: str) -> list | None:
+    """33 rows of ``width`` numbers (None allowed for a value), or None."""
+    if rows is None:
+        return None
+    if not isinstance(rows, list) or len(rows) != 33:
+        raise ProtocolError(f"Expected {name} to be 33 landmarks or null.")
+    for row in rows:
+        if not isinstance(row, list) or len(row) != width:
+            raise ProtocolError(f"Expected each landmark of {name} as {shape}.")
+        for v in row:
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                raise ProtocolError("Expected landmark values to be numbers.")
+    return rows
 
 
 class RateLimiter:

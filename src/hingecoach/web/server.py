@@ -320,7 +320,7 @@ def _handle(text: str | bytes, session: LiveSession, limiter: protocol.RateLimit
         if not limiter.allow():
             raise protocol.ProtocolError(f"Too many frames: at most {limiter.rate:g} a second; this one was dropped.")
         frame = protocol.parse_frame(msg)
-        update = session.push(frame.landmarks, frame.size, frame.t_s)
+        update = session.push(frame.landmarks, frame.size, frame.t_s, frame.world)
         return {"type": "update", **update.to_dict()}
     if kind == "start":
         session.level = history.known_level(msg.get("level"))

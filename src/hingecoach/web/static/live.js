@@ -355,7 +355,9 @@
     if (state.phase === "counting" && stillAfterTarget(lm, now)) endSet("still");
     if (socket && socket.readyState === 1 && socket.bufferedAmount < 65536) {
       socket.send(JSON.stringify({type: "frame", t: now, w: video.videoWidth, h: video.videoHeight,
-        lm: lm ? lm.map(p => [p.x, p.y, p.z, p.visibility === undefined ? 1 : p.visibility]) : null}));
+        lm: lm ? lm.map(p => [p.x, p.y, p.z, p.visibility === undefined ? 1 : p.visibility]) : null,
+        // world landmarks (metres): the body's plane when the camera is not side on, as offline
+        wl: lm && results.poseWorldLandmarks ? results.poseWorldLandmarks.map(p => [p.x, p.y, p.z]) : null}));
     }
   }
 
