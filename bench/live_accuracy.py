@@ -41,6 +41,22 @@ def not_checked_on_most_reps(results) -> set[str]:
     return {code for code, c in counts.items() if 2 * c > len(results)}
 
 
+def rep_agreement(live, offline) -> tuple[int, int, int]:
+    """Offline reps with a live rep within 0.5 s of its bottom, and of those the ones with the
+    same pattern and the same faults (a fault live did not check counts as the same)."""
+    matched = same_pattern = same_faults = 0
+    for rep, a in offline:
+        twin = min(live, key=lambda x: abs(x[0].bottom_s - rep.bottom_s), default=None)
+        if twin is None or abs(twin[0].bottom_s - rep.bottom_s) >= 0.5:
+            continue
+        b = twin[1]
+        matched += 1
+        same_pattern += a.pattern == b.pattern
+        unseen = {c for c, said in b.checks.items() if said.startswith("not checked")}
+        same_faults += {f.code for f in b.faults} == {f.code for f in a.faults} - unseen
+    return matched, same_pattern, same_faults
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", default="", help="only clips whose file contains this")
@@ -49,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         print("../shared/clips is absent: nothing to measure")
         return 0
     same_count = same_faults = sets = 0
+    per_rep = [0, 0, 0, 0]  # offline reps, matched live, same pattern, same faults
     expected = found = good_clean = good = 0
     print(f"{'clip':<30} {'view':<8} {'reps live/off':>13}  live faults (most reps) | offline")
     for label in labelled_clips():
@@ -67,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         if not whole:
             continue
         sets += 1
+        per_rep = [n + k for n, k in zip(per_rep, (offline.rep_count, *rep_agreement(results, offline.completed)),
+                                          strict=True)]
         same_count += session.rep_count == offline.rep_count
         same_faults += live_f == off_f - unseen
         expected += len(label["faults_expected"])
@@ -78,7 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     for text, n, of in (("rep count live = offline", same_count, sets),
                         ("faults on most reps live = offline (or not checked live)", same_faults, sets),
                         ("labelled faults found live", found, expected),
-                        ("correct-form sets with no fault live", good_clean, good)):
+                        ("correct-form sets with no fault live", good_clean, good),
+                        ("reps of the sets found live (bottom within 0.5 s)", per_rep[1], per_rep[0]),
+                        ("  of those, same pattern", per_rep[2], per_rep[1]),
+                        ("  of those, same faults (or not checked live)", per_rep[3], per_rep[1])):
         print(f"  {text}: {n}/{of}")
     return 0
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hingecoach.assess import RepAssessment, assess_measured, rep_measures, set_medians
+from hingecoach.assess import RepAssessment, assess_measured, rep_measures, set_medians, set_pattern
 from hingecoach.assess.checks import PASSED
 from hingecoach.assess.exercise import decide, grading_table, rep_exercise, starts_from_floor, vote
 from hingecoach.assess.measures import setup_baseline
@@ -66,16 +66,27 @@ def _frames_only(record: RepRecord) -> Kinematics:
                       view=record.view, leg_length=math.nan, points={}, series={})
 
 
-def _part_medians(records: list[RepRecord], part: int, standard: str | None) -> dict[str, float]:
+def _part_context(records: list[RepRecord], part: int, standard: str | None
+                  ) -> tuple[dict[str, float], str | None]:
+    """What offline reads from the whole part to grade each of its reps: the set medians of
+    the measures (:func:`set_medians`) and the pattern most reps show (:func:`set_pattern`)."""
     mine = [r for r in records if r.part == part]
-    return set_medians([r.measures for r in mine], [r.rep for r in mine], standard)
+    measures, reps = [r.measures for r in mine], [r.rep for r in mine]
+    return set_medians(measures, reps, standard), set_pattern(_frames_only(mine[-1]), measures, reps, standard)
 
 
 def _grade(record: RepRecord, standard: str | None, usual_depth_hip_angle_deg: float | None,
-           set_values: dict[str, float]) -> RepAssessment:
+           context: tuple[dict[str, float], str | None]) -> RepAssessment:
     a = assess_measured(_frames_only(record), record.rep, record.measures, standard,
-                        usual_depth_hip_angle_deg, set_values)
+                        usual_depth_hip_angle_deg, *context)
     return dataclasses.replace(a, checks=said_live(a.checks, record.measures, standard))
+
+
+def grade(records: list[RepRecord], standard: str | None, usual_depth_hip_angle_deg: float | None
+          ) -> list[RepAssessment]:
+    """Every record graded by ``standard`` in the context of its own camera-view part."""
+    context = {part: _part_context(records, part, standard) for part in {r.part for r in records}}
+    return [_grade(r, standard, usual_depth_hip_angle_deg, context[r.part]) for r in records]
 
 
 def said_live(checks: dict[str, str], m: dict[str, float], standard: str | None) -> dict[str, str]:
@@ -88,13 +99,6 @@ def said_live(checks: dict[str, str], m: dict[str, float], standard: str | None)
         if out.get(code) == PASSED and any(not math.isfinite(m.get(x, math.nan)) for x in unseen):
             out[code] = NOT_SEEN_LIVE
     return out
-
-
-def grade(records: list[RepRecord], standard: str | None, usual_depth_hip_angle_deg: float | None
-          ) -> list[RepAssessment]:
-    """Every record graded by ``standard`` with the set medians of its own camera-view part."""
-    medians = {part: _part_medians(records, part, standard) for part in {r.part for r in records}}
-    return [_grade(r, standard, usual_depth_hip_angle_deg, medians[r.part]) for r in records]
 
 
 class SetGrader:
@@ -128,15 +132,14 @@ class SetGrader:
         self.records.append(RepRecord(shifted(local, read.offset, index), m, read.kin.view, read.part,
                                       read.offset + read.kin.n_frames, read.kin.fps, name, sure))
         self._decide()
-        medians = _part_medians(list(self.records), read.part, self.standard)
-        return _grade(self.records[-1], self.standard, self.usual_depth_hip_angle_deg, medians)
+        context = _part_context(list(self.records), read.part, self.standard)
+        return _grade(self.records[-1], self.standard, self.usual_depth_hip_angle_deg, context)
 
     def take_back(self, since_s: float) -> list[RepRecord]:
-        """Remove the reps whose bottom is at or after ``since_s`` (read in a camera view that
-        turned out to have changed before them), to be measured again in the new one."""
-        back = [r for r in self.records if r.rep.bottom_s >= since_s]
+        """Remove the reps that start at or after ``since_s``, to be measured again."""
+        back = [r for r in self.records if r.rep.start_s >= since_s]
         if back:
-            kept = [r for r in self.records if r.rep.bottom_s < since_s]
+            kept = [r for r in self.records if r.rep.start_s < since_s]
             self.records.clear()
             self.records.extend(kept)
             self._decide()

@@ -233,7 +233,7 @@ class LiveSession:
                             rep_count=self.rep_count, level=self.level, standard=self.standard)
 
     # -- reads of the window -------------------------------------------------------------------
-    def _read(self, update: LiveUpdate, final: bool = False) -> None:
+    def _read(self, update: LiveUpdate | None, final: bool = False) -> None:
         """Read the window the offline way: count the reps it finds, measure the settled ones."""
         t = self._window.t
         if len(t) > 2:
@@ -279,7 +279,7 @@ class LiveSession:
         ended = flex[rep.end_frame] <= rest_deg or any(r.start_frame > rep.end_frame for r in read.reps)
         return (ended and read.t_end - rep.end_s >= SETTLE_S) or read.t_end - pending.ascent_end_s >= self._longest_wait_s
 
-    def _assess(self, read: WindowRead, update: LiveUpdate, final: bool) -> None:
+    def _assess(self, read: WindowRead, update: LiveUpdate | None, final: bool) -> None:
         th = flexion_thresholds(180.0 - read.kin["hip_angle_deg"], section("reps"))
         rest_deg = th.baseline_deg + 2.0 if th is not None else -math.inf
         done = [r for r in read.reps if not r.partial]
@@ -297,16 +297,22 @@ class LiveSession:
             self._pending.pop(0)
             self._grade(read, rep, pending.index, update)
 
-    def _grade(self, read: WindowRead, rep: Rep, index: int, update: LiveUpdate) -> None:
+    def _grade(self, read: WindowRead, rep: Rep, index: int, update: LiveUpdate | None) -> None:
         a = self._grader.add(read, rep, index)
         self.last_score = a.score
+        if update is None:  # the set's end: nothing more is said
+            return
         cue = self.coach.cue_for(a, read.t_end)
         if cue and update.cue is None:
             update.cue = cue
         update.new_reps.append(rep_dict(self._grader.records[-1], a, self.exercise, self._facts()))
 
     def _finish(self) -> None:
-        """Measure the reps still pending, with the frames there are (the set ends here)."""
-        if self._pending or self._read_until != self._window.end_index:
+        """The set ends here: count and measure with the frames there are, and measure again
+        the reps whose frames are all still in the window, from the most frames (offline reads
+        the whole clip: the standing trunk, the person's range)."""
+        if len(self._window) and (self._pending or self._read_until != self._window.end_index):
             self.assessment_due = False
-            self._read(self._carry, final=True)
+            lo = min(self._window.index_at(self._reader.part_start_s), len(self._window) - 1)
+            self._measure_again(float(self._window.t[lo]) + section("reps")["edge_search_s"])
+            self._read(None, final=True)
