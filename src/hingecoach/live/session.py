@@ -60,6 +60,8 @@ class LiveUpdate:
     phase: str  # setup | standing | descent | bottom | ascent
     cue: str | None = None
     score: float | None = None  # of the last completed rep
+    #: reps graded since the last answer, as the set result lists them (a rep measured again
+    #: after the camera view changed is sent again)
     new_reps: list[dict[str, Any]] = field(default_factory=list)
     view: str = "unknown"
     ready: bool = False
