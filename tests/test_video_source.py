@@ -134,7 +134,7 @@ def test_the_analysis_rate_is_part_of_the_cache_key(tmp_path):
     assert cache_settings(slow, 30) == cache_settings(slow, "native")
     # the shrink size is in the key of frames it shrinks only
     big = _write_video(tmp_path / "big.mp4", [np.full((1400, 200, 3), 128, np.uint8)] * 3, 30.0)
-    assert "model_max_side" in cache_settings(big, 30) and "model_max_side" not in cache_settings(slow, 30)
+    assert "model_shrink" in cache_settings(big, 30) and "model_shrink" not in cache_settings(slow, 30)
 
 
 def test_key_joints_in_view_needs_hips_knees_and_ankles():
