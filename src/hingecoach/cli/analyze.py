@@ -38,8 +38,25 @@ def add_output_options(p) -> None:
     """Outputs beyond the table and JSON, written by hingecoach.cli.outputs (reports, store)."""
     p.add_argument("--video-out", type=Path, metavar="OUT.mp4", help="write an annotated video")
     p.add_argument("--report", type=Path, metavar="OUT.html", help="write an HTML report")
+    p.add_argument("--ghost", action=argparse.BooleanOptionalAction, default=True,
+                   help="draw the ghost (your proportions doing the exercise's clean hinge, timed to each rep) "
+                        "over the annotated video and beside every rep's bottom in the report (default: on)")
+    p.add_argument("--height-cm", type=height_cm, default=None, metavar="CM",
+                   help="your height: the report says the ghost's differences in centimetres, not in shares "
+                        "of your leg length")
     p.add_argument("--log", action="store_true", help="store the set in your training log")
     p.add_argument("--person", default=None, help="whose log (default: you)")
+
+
+def height_cm(text: str) -> float:
+    """argparse type of --height-cm: a person's height, 80-250 cm."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 80.0 <= value <= 250.0:
+        raise argparse.ArgumentTypeError(f"expected a height in centimetres (80-250), got {text!r}")
+    return value
 
 
 def analysis_rate(text: str) -> float | str:
@@ -92,5 +109,6 @@ def run(args) -> int:
     if args.video_out or args.report or args.log:
         from hingecoach.cli import outputs
 
+        args.usual_depth_hip_angle_deg = usual
         outputs.write_outputs(result, args)
     return 0

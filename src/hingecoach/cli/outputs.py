@@ -66,6 +66,12 @@ def log_result(result: Analysis, args: Any) -> int | None:
     return set_id
 
 
+def ghost_options(args: Any) -> dict[str, Any]:
+    """The ghost's options from the command line (--ghost/--no-ghost, --height-cm, the log's depth)."""
+    return {"ghost": getattr(args, "ghost", True), "height_cm": getattr(args, "height_cm", None),
+            "usual_depth_hip_angle_deg": getattr(args, "usual_depth_hip_angle_deg", None)}
+
+
 def write_outputs(result: Analysis, args: Any) -> None:
     """Write every output the options ask for; each says where it went on stderr."""
     if getattr(args, "video_out", None):
@@ -73,14 +79,14 @@ def write_outputs(result: Analysis, args: Any) -> None:
         from hingecoach.report import write_annotated_video
 
         video = input_video(args)
-        write_annotated_video(result, video, args.video_out, progress=_progress(args))
+        write_annotated_video(result, video, args.video_out, progress=_progress(args), **ghost_options(args))
         note = "" if video else " (skeleton on a blank background: the input was not a video)"
         print(f"annotated video written to {args.video_out}{note}", file=sys.stderr)
     if getattr(args, "report", None):
         _check_not_input(args.report, args.input)
         from hingecoach.report import write_report
 
-        write_report(result, args.report, video_path=input_video(args))
+        write_report(result, args.report, video_path=input_video(args), **ghost_options(args))
         print(f"report written to {args.report}", file=sys.stderr)
     if getattr(args, "log", False):
         log_result(result, args)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from hingecoach.reps import Rep
 #: keeps the file small).
 KEY_FRAME_MAX_PX = 720
 KEY_FRAME_JPEG_QUALITY = 82
+#: Gallery thumbnails (every rep's bottom, cropped to the body): long side and JPEG quality.
+GALLERY_MAX_PX = 300
+GALLERY_JPEG_QUALITY = 76
 
 _CSS = """
 :root { --ink:#1d2433; --muted:#5b6475; --line:#e3e6ec; --bg:#f6f7f9; --card:#fff;
@@ -68,6 +72,11 @@ img { max-width:100%; height:auto; display:block; margin:0 auto; border-radius:6
 .wide img { min-width:560px; }
 figure { margin:0; } figcaption { color:var(--muted); font-size:.85rem; margin-top:6px; }
 .frames { display:grid; grid-template-columns:repeat(auto-fit, minmax(240px, 1fr)); gap:12px; }
+.gallery { display:flex; gap:10px; overflow-x:auto; -webkit-overflow-scrolling:touch; padding-bottom:6px; }
+.rep-card { flex:0 0 auto; width:150px; }
+.rep-card img.thumb { width:150px; height:200px; object-fit:contain; background:#222; }
+.rep-card figcaption { white-space:normal; }
+.ghost-words { color:var(--ink); }
 .fault { border-top:1px solid var(--line); padding:10px 0 4px; }
 .fault:first-of-type { border-top:0; }
 .fault p { margin:.25rem 0; }
@@ -262,46 +271,114 @@ def key_reps(analysis: Analysis) -> list[tuple[str, Rep, int]]:
     return [("Best rep", best[1], best[0]), ("Worst rep", worst[1], worst[0])]
 
 
-def key_frame_jpeg(analysis: Analysis, plan, frame: int, video: Path | None) -> bytes:
-    """The frame with the overlay, shrunk for a phone, as JPEG."""
+def _jpeg(img: np.ndarray, max_px: int, quality: int = KEY_FRAME_JPEG_QUALITY) -> bytes:
+    """``img`` shrunk to at most ``max_px`` on its long side, as JPEG."""
     import cv2
 
-    from hingecoach.report.overlay import blank_canvas, draw_overlay
-    from hingecoach.report.video_out import read_frame
-    from hingecoach.sources.video import source_frame
-
-    img = read_frame(video, source_frame(analysis.pose, frame)) if video is not None else None
-    if img is None or img.shape[1::-1] != tuple(analysis.pose.image_size):
-        img = blank_canvas(analysis.pose.image_size)
-    img = draw_overlay(img, plan, frame)
     h, w = img.shape[:2]
-    shrink = KEY_FRAME_MAX_PX / max(h, w)
+    shrink = max_px / max(h, w)
     if shrink < 1:
-        img = cv2.resize(img, (int(w * shrink), int(h * shrink)), interpolation=cv2.INTER_AREA)
-    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, KEY_FRAME_JPEG_QUALITY])
+        img = cv2.resize(img, (max(1, int(w * shrink)), max(1, int(h * shrink))), interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise RuntimeError("OpenCV could not encode a key frame as JPEG")
     return buf.tobytes()
 
 
-def key_frames_html(analysis: Analysis, video: Path | None) -> str:
+def bottom_frames(analysis: Analysis, plan, video: Path | None, frames: Iterable[int]) -> dict[int, np.ndarray]:
+    """Each frame with the overlay (and the ghost, where the plan has it): the video's
+    picture, read in one pass, else a blank canvas."""
+    from hingecoach.report.overlay import blank_canvas, draw_overlay
+    from hingecoach.report.video_out import read_frames
+    from hingecoach.sources.video import source_frame
+
+    wanted = sorted(set(frames))
+    source = {f: source_frame(analysis.pose, f) for f in wanted}
+    pictures = read_frames(video, list(source.values())) if video is not None else {}
+    out = {}
+    for f in wanted:
+        img = pictures.get(source[f])
+        if img is None or img.shape[1::-1] != tuple(analysis.pose.image_size):
+            img = blank_canvas(analysis.pose.image_size)
+        out[f] = draw_overlay(img, plan, f)
+    return out
+
+
+def key_frame_jpeg(analysis: Analysis, plan, frame: int, video: Path | None) -> bytes:
+    """The frame with the overlay, shrunk for a phone, as JPEG."""
+    return _jpeg(bottom_frames(analysis, plan, video, [frame])[frame], KEY_FRAME_MAX_PX)
+
+
+def _body_box(analysis: Analysis, plan, frame: int, size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The person (and the ghost) at ``frame`` with a margin, as (x0, y0, x1, y1) in the image."""
+    pts = [p[frame] for j, p in plan.points.items() if j != "com" and np.isfinite(p[frame]).all()]
+    if plan.ghost is not None and plan.ghost.boxes[frame] is not None:
+        x0, y0, x1, y1 = plan.ghost.boxes[frame]
+        pts += [np.array([x0, y0]), np.array([x1, y1])]
+    w, h = size
+    if len(pts) < 2:
+        return 0, 0, w, h
+    arr = np.array(pts)
+    lo, hi = arr.min(axis=0), arr.max(axis=0)
+    pad = 0.12 * max(hi - lo) + 8
+    x0, y0 = int(max(0, lo[0] - pad)), int(max(0, lo[1] - pad))
+    x1, y1 = int(min(w, hi[0] + pad)), int(min(h, hi[1] + pad))
+    return (x0, y0, x1, y1) if x1 > x0 + 8 and y1 > y0 + 8 else (0, 0, w, h)
+
+
+def _ghost_words(analysis: Analysis, ghost, i: int) -> str:
+    from hingecoach.report.ghost import Ghost, bottom_words
+
+    return bottom_words(analysis, ghost, i) if isinstance(ghost, Ghost) else ""
+
+
+def gallery_html(analysis: Analysis, plan, ghost, images: dict[int, np.ndarray]) -> str:
+    """Every rep's bottom, cropped to the body, in one row (scrolls sideways on a phone)."""
+    cards = []
+    for i, (rep, a) in enumerate(zip(analysis.reps, analysis.assessments, strict=True)):
+        img = images.get(rep.bottom_frame)
+        if img is None:
+            continue
+        x0, y0, x1, y1 = _body_box(analysis, plan, rep.bottom_frame, analysis.pose.image_size)
+        uri = _data_uri(_jpeg(img[y0:y1, x0:x1], GALLERY_MAX_PX, GALLERY_JPEG_QUALITY), "image/jpeg")
+        score = "partial, not graded" if rep.partial else f"score {_fmt(a.score)}"
+        words = _ghost_words(analysis, ghost, i)
+        cards.append(f'<figure class="rep-card" id="gallery-rep-{rep.index}">'
+                     f"{_img(uri, f'Rep {rep.index} at the bottom', f'thumb-{rep.index}', 'thumb')}"
+                     f"<figcaption><b>Rep {rep.index}</b> · {escape(score)}"
+                     f"{'<br>' + escape(words) if words else ''}</figcaption></figure>")
+    if not cards:
+        return ""
+    return ('<section id="gallery"><h2>Every rep at the bottom</h2>'
+            f'<div class="gallery">{"".join(cards)}</div>'
+            '<p class="muted">Each rep at its deepest point, in order (swipe sideways for more).</p></section>')
+
+
+def key_frames_html(analysis: Analysis, video: Path | None, plan=None, ghost=None,
+                    images: dict[int, np.ndarray] | None = None) -> str:
+    from hingecoach.report.ghost import ghost_caption
     from hingecoach.report.overlay import plan_overlay
 
     chosen = key_reps(analysis)
     if not chosen:
         return ""
-    plan = plan_overlay(analysis)
+    plan = plan if plan is not None else plan_overlay(analysis)
+    images = images if images is not None else bottom_frames(analysis, plan, video, [r.bottom_frame for _, r, _ in chosen])
     figs = []
     for (label, rep, i), slug in zip(chosen, ("best", "worst"), strict=False):
         a = analysis.assessments[i]
-        uri = _data_uri(key_frame_jpeg(analysis, plan, rep.bottom_frame, video), "image/jpeg")
+        uri = _data_uri(_jpeg(images[rep.bottom_frame], KEY_FRAME_MAX_PX), "image/jpeg")
+        words = _ghost_words(analysis, ghost, i)
         figs.append(f"<figure>{_img(uri, f'{label}: rep {rep.index} at the bottom', f'key-{slug}', 'keyframe')}"
                     f"<figcaption><b>{escape(label)}</b>: rep {rep.index} at the bottom "
-                    f"({rep.bottom_s:.1f} s), {escape(a.pattern)}, score {a.score:.0f}.</figcaption></figure>")
+                    f"({rep.bottom_s:.1f} s), {escape(a.pattern)}, score {a.score:.0f}."
+                    f"{f' <span class={chr(34)}ghost-words{chr(34)}>{escape(words)}</span>' if words else ''}"
+                    "</figcaption></figure>")
     note = "" if video is not None else ('<p class="muted">No video was given (keypoint input): the '
                                          "skeleton is drawn on a blank background.</p>")
+    about = f'<p class="muted" id="ghost-caption">{escape(ghost_caption(ghost))}</p>' if ghost is not None else ""
     return ('<section id="key-frames"><h2>At the bottom: best and worst rep</h2>'
-            f'<div class="frames">{"".join(figs)}</div>{note}'
+            f'<div class="frames">{"".join(figs)}</div>{note}{about}'
             '<p class="muted">Blue: your body as measured. The line from head to hips is the dowel: '
             "green when head, upper back and pelvis line up, red when not. The dashed line is a "
             "vertical shin; where your level grades the shin, it turns yellow or red as the knee drifts "
@@ -385,15 +462,23 @@ def faults_html(analysis: Analysis) -> str:
 
 
 # -- the document -------------------------------------------------------------------------------
-def report_html(analysis: Analysis, video_path: Path | str | None = "auto") -> str:
+def report_html(analysis: Analysis, video_path: Path | str | None = "auto", ghost: bool = True,
+                height_cm: float | None = None, usual_depth_hip_angle_deg: float | None = None) -> str:
     """The whole report as one HTML string. ``video_path`` gives the key frames their picture:
     "auto" (default) uses the analysed video when the input was one and it still exists;
-    None draws them on a blank canvas."""
+    None draws them on a blank canvas. ``ghost``: the ghost beside every rep's bottom (its
+    options: :func:`hingecoach.report.ghost.overlay_with_ghost`)."""
+    from hingecoach.report.ghost import overlay_with_ghost
+
     video = default_video(analysis) if video_path == "auto" else (Path(video_path) if video_path else None)
     body = [header_html(analysis), summary_html(analysis), checklist_html(analysis), rep_table_html(analysis)]
     if analysis.kinematics.n_frames > 1:
         body += [curves_html(analysis), path_html(analysis) if analysis.reps else ""]
-    body += [key_frames_html(analysis, video), faults_html(analysis)]
+    if analysis.reps:
+        plan, g = overlay_with_ghost(analysis, ghost, height_cm, usual_depth_hip_angle_deg)
+        images = bottom_frames(analysis, plan, video, [r.bottom_frame for r in analysis.reps])
+        body += [gallery_html(analysis, plan, g, images), key_frames_html(analysis, video, plan, g, images)]
+    body += [faults_html(analysis)]
     title = f"HingeCoach report: {source_name(analysis)}"
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -403,8 +488,10 @@ def report_html(analysis: Analysis, video_path: Path | str | None = "auto") -> s
               "medical advice.</footer></main></body></html>\n")
 
 
-def write_report(analysis: Analysis, path: Path | str, video_path: Path | str | None = "auto") -> Path:
-    """Write the report to ``path`` (atomically: a temporary file, then a rename)."""
+def write_report(analysis: Analysis, path: Path | str, video_path: Path | str | None = "auto",
+                 **ghost_options: Any) -> Path:
+    """Write the report to ``path`` (atomically: a temporary file, then a rename);
+    ``ghost_options``: ``ghost``, ``height_cm``, ``usual_depth_hip_angle_deg`` (:func:`report_html`)."""
     from hingecoach.errors import HingeInputError
 
     path = Path(path)
@@ -413,7 +500,7 @@ def write_report(analysis: Analysis, path: Path | str, video_path: Path | str | 
     if not path.parent.is_dir():
         raise HingeInputError(f"Cannot write {path}: the folder {path.parent} does not exist.",
                               "Create the folder or choose another output path.")
-    text = report_html(analysis, video_path)
+    text = report_html(analysis, video_path, **ghost_options)
     tmp = path.with_name(f".{path.name}.part")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)

@@ -83,6 +83,7 @@ class OverlayPlan:
     scores: list[float]
     total_reps: int
     back_sign: float  # image x direction of "behind the person"
+    ghost: object | None = None  # hingecoach.report.ghost.GhostDrawing, drawn under the skeleton
 
     @property
     def n_frames(self) -> int:
@@ -178,8 +179,9 @@ def _flags(analysis: Analysis, n: int) -> list[list[Flag]]:
     return flags
 
 
-def plan_overlay(analysis: Analysis) -> OverlayPlan:
-    """Precompute what every frame shows."""
+def plan_overlay(analysis: Analysis, ghost: object | None = None) -> OverlayPlan:
+    """Precompute what every frame shows; ``ghost`` (a :class:`hingecoach.report.ghost.
+    GhostDrawing`) is drawn under the skeleton where given."""
     kin = analysis.kinematics
     n = kin.n_frames
     rep_of, done = _rep_frames(analysis, n)
@@ -192,7 +194,7 @@ def plan_overlay(analysis: Analysis) -> OverlayPlan:
         flags=_flags(analysis, n), reps=list(analysis.reps),
         patterns=[a.seen_pattern for a in analysis.assessments],
         scores=[a.score for a in analysis.assessments], total_reps=analysis.rep_count,
-        back_sign=-forward_sign(analysis.pose),
+        back_sign=-forward_sign(analysis.pose), ghost=ghost,
     )
 
 
@@ -416,6 +418,10 @@ def draw_overlay(img: np.ndarray, plan: OverlayPlan, i: int) -> np.ndarray:
     if not 0 <= i < plan.n_frames:
         return img
     st = _Style.for_size((img.shape[1], img.shape[0]))
+    if plan.ghost is not None:
+        from hingecoach.report.ghost import draw_ghost
+
+        draw_ghost(img, plan.ghost, i)
     draw_skeleton(img, plan, i, st)
     draw_shin_guide(img, plan, i, st)
     draw_dowel(img, plan, i, st)

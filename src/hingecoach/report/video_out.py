@@ -25,7 +25,7 @@ import numpy as np
 
 from hingecoach.analysis import Analysis
 from hingecoach.errors import HingeInputError
-from hingecoach.report.overlay import OverlayPlan, blank_canvas, draw_overlay, plan_overlay
+from hingecoach.report.overlay import OverlayPlan, blank_canvas, draw_overlay
 
 #: x264 settings. Pose extraction costs the same per frame at any resolution (the model sees
 #: 256x256), encoding grows with the pixels: at 1080p "veryfast" took ~1.7x and "ultrafast"
@@ -82,6 +82,38 @@ def read_frame(path: Path, index: int) -> np.ndarray | None:
         return bgr if ok else None
     finally:
         cap.release()
+
+
+#: Frames closer than this ahead of the last one read are decoded on, not sought (a seek decodes
+#: from the previous key frame anyway).
+READ_AHEAD_FRAMES = 90
+
+
+def read_frames(path: Path, indices: list[int]) -> dict[int, np.ndarray]:
+    """Upright BGR frames by index, one capture for all: frames near the last read are decoded
+    on to, farther ones sought; indices out of range are left out."""
+    import cv2
+
+    from hingecoach.sources.video import open_video
+
+    out: dict[int, np.ndarray] = {}
+    cap, _ = open_video(Path(path))
+    try:
+        pos = -1  # index of the last frame decoded
+        for index in sorted(set(int(i) for i in indices if i >= 0)):
+            if not 0 <= index - pos - 1 <= READ_AHEAD_FRAMES:
+                cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+                pos = index - 1
+            while pos < index - 1 and cap.grab():
+                pos += 1
+            ok, bgr = cap.read()
+            if not ok or bgr is None:
+                break
+            pos = index
+            out[index] = bgr
+    finally:
+        cap.release()
+    return out
 
 
 def canvas_frames(plan: OverlayPlan) -> Iterator[np.ndarray]:
@@ -213,12 +245,17 @@ def _feed(proc: subprocess.Popen, frames: Iterator[np.ndarray], size: tuple[int,
 
 
 def write_annotated_video(analysis: Analysis, video_path: Path | str | None, out_path: Path | str,
-                          progress: bool | None = None) -> Path:
+                          progress: bool | None = None, ghost: bool = True, height_cm: float | None = None,
+                          usual_depth_hip_angle_deg: float | None = None) -> Path:
     """Write ``out_path`` (MP4, H.264): the analysed video with the coach's overlay. With
-    ``video_path`` None the overlay is drawn on a plain canvas of the original size."""
+    ``video_path`` None the overlay is drawn on a plain canvas of the original size. ``ghost``:
+    the translucent ghost doing the exercise's hinge over each rep (:mod:`hingecoach.report.
+    ghost`; ``height_cm`` and the person's usual depth shape it)."""
+    from hingecoach.report.ghost import overlay_with_ghost
+
     out_path = Path(out_path)
     _check_out_path(out_path)
-    plan = plan_overlay(analysis)
+    plan, _ = overlay_with_ghost(analysis, ghost, height_cm, usual_depth_hip_angle_deg)
     if video_path is None:
         frames = canvas_frames(plan)
     else:
