@@ -48,15 +48,40 @@ MAX_PERSON_CHARS = 64
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def _env_number(name: str, default: float, scale: float = 1.0) -> float:
+    """A positive number from the environment (in the unit the name says), else ``default``."""
+    text = os.environ.get(name, "").strip()
+    try:
+        value = float(text) * scale if text else default
+    except ValueError:
+        log.warning("%s=%r is not a number; using the default", name, text)
+        return default
+    return value if value > 0 else default
+
+
 @dataclass
 class Settings:
+    """Server settings. The disk limits default from the environment:
+    ``HINGECOACH_WEB_MAX_UPLOAD_MB`` (300), ``HINGECOACH_WEB_KEEP_DAYS`` (7),
+    ``HINGECOACH_WEB_JOBS_MAX_MB`` (5120) and ``HINGECOACH_WEB_MIN_FREE_MB`` (512)."""
+
     token: str | None = None
     data_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "hingecoach-web")
     db_url: str | None = None
     person: str = "me"
-    max_upload_bytes: int = jobs.MAX_UPLOAD_BYTES
+    max_upload_bytes: int = field(default_factory=lambda: int(_env_number(
+        "HINGECOACH_WEB_MAX_UPLOAD_MB", jobs.MAX_UPLOAD_BYTES, 1024 ** 2)))
     max_frames_per_s: float = protocol.MAX_FRAMES_PER_S
     executor: Executor | None = None
+    #: upload job folders are removed this long after their last change (saved sets keep their result)
+    job_max_age_s: float = field(default_factory=lambda: _env_number(
+        "HINGECOACH_WEB_KEEP_DAYS", jobs.JOB_MAX_AGE_S, 24 * 3600.0))
+    #: all upload job folders together stay under this (oldest removed first)
+    jobs_max_bytes: int = field(default_factory=lambda: int(_env_number(
+        "HINGECOACH_WEB_JOBS_MAX_MB", jobs.JOBS_MAX_BYTES, 1024 ** 2)))
+    #: an upload is refused when it would leave less free disk than this
+    min_free_bytes: int = field(default_factory=lambda: int(_env_number(
+        "HINGECOACH_WEB_MIN_FREE_MB", jobs.MIN_FREE_BYTES, 1024 ** 2)))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -68,6 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.latency_ms = deque(maxlen=LATENCY_SAMPLES)
     app.state.sessions = 0
     app.state.executor = settings.executor
+    app.state.jobs_lock = threading.Lock()  # a job is never removed while it is being saved to the log
+    swept = jobs.sweep(jobs_dir, settings.job_max_age_s, settings.jobs_max_bytes)
+    if swept.removed or swept.trimmed:
+        log.info("upload jobs: %d expired, %d trimmed to their result", len(swept.removed), len(swept.trimmed))
     app.middleware("http")(_guard(settings))
     for route, name in PAGES.items():
         app.add_api_route(route, _page(name), methods=["GET"], include_in_schema=False)
@@ -143,7 +172,7 @@ def _add_jobs(app: FastAPI, settings: Settings, jobs_dir: Path) -> None:
 
     @app.post("/api/upload")
     async def upload(request: Request) -> JSONResponse:
-        return await _receive_upload(request, settings, jobs_dir, executor)
+        return await _receive_upload(request, settings, jobs_dir, executor, app.state.jobs_lock)
 
     @app.get("/api/jobs/{job_id}")
     def job_status(job_id: str) -> JSONResponse:
@@ -152,7 +181,7 @@ def _add_jobs(app: FastAPI, settings: Settings, jobs_dir: Path) -> None:
             return JSONResponse({"error": "No such job."}, status_code=404)
         return JSONResponse(jobs.read_status(folder))
 
-    log_lock = threading.Lock()  # one save per job, however often the button is pressed
+    log_lock = app.state.jobs_lock  # one save per job, however often the button is pressed
 
     @app.post("/api/jobs/{job_id}/log")
     async def job_log(job_id: str, request: Request) -> JSONResponse:
@@ -195,6 +224,8 @@ def _log_job(folder: Path, level: Any, settings: Settings, lock: threading.Lock)
     """Save an analysed upload to the training log at ``level`` (else the level it was analysed
     at); saving again returns the set already saved."""
     with lock:
+        if not folder.is_dir():  # expired since the request came in
+            return JSONResponse({"error": "No such job."}, status_code=404)
         status = jobs.read_status(folder)
         if status.get("state") != "done":
             return JSONResponse({"error": "The analysis is not finished."}, status_code=409)
@@ -217,10 +248,13 @@ def _log_job(folder: Path, level: Any, settings: Settings, lock: threading.Lock)
         return JSONResponse({"logged_set_id": set_id, "level": chosen})
 
 
-async def _receive_upload(request: Request, settings: Settings, jobs_dir: Path, executor) -> JSONResponse:
+async def _receive_upload(request: Request, settings: Settings, jobs_dir: Path, executor,
+                          lock: threading.Lock) -> JSONResponse:
     """The request body is the video itself (no multipart), streamed to disk and cut off at the
-    size limit: nothing larger than the limit is ever stored, even without a Content-Length.
-    ``?level=`` is the level to analyse at, ``?name=`` the file's own name (for the page)."""
+    size limit: nothing larger than the limit is ever stored, even without a Content-Length, and
+    a declared Content-Length over it is refused before a byte of the body is read. Old jobs
+    are swept first to make room; a disk that fills up meanwhile refuses the upload (507) and
+    keeps nothing. ``?level=`` is the level to analyse at, ``?name=`` the file's own name."""
     limit = settings.max_upload_bytes
     level = request.query_params.get("level") or None
     if level is not None and history.known_level(level) is None:
@@ -228,43 +262,79 @@ async def _receive_upload(request: Request, settings: Settings, jobs_dir: Path, 
     level = history.known_level(level) if level else None
     name = jobs.upload_name(request.query_params.get("name"))
     declared = request.headers.get("content-length")
+    too_large = _upload_error(f"The file is larger than the {limit // (1024 * 1024)} MB limit.", 413)
     if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-        return _upload_error(f"The file is larger than the {limit // (1024 * 1024)} MB limit.", 413)
-    job_id, folder = jobs.new_job_dir(jobs_dir)
+        return too_large
+    expected = int(declared) if declared and declared.isdigit() else limit
+    if not await asyncio.to_thread(_make_room, jobs_dir, settings, expected, lock):
+        return _upload_error(jobs.DISK_FULL_UPLOAD, 507)
+    try:
+        job_id, folder = jobs.new_job_dir(jobs_dir)
+    except OSError as exc:
+        return _disk_error(exc, None)
     dest = folder / "upload.bin"
     size = 0
-    with dest.open("wb") as out:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                out.close()
-                _remove_job(folder)
-                return _upload_error(f"The file is larger than the {limit // (1024 * 1024)} MB limit.", 413)
-            out.write(chunk)
-    with dest.open("rb") as fh:
-        suffix = jobs.sniff_video(fh.read(16))
+    try:
+        with dest.open("wb") as out:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    out.close()
+                    jobs.remove_job(folder)
+                    return too_large
+                jobs.write_chunk(out, chunk)
+        with dest.open("rb") as fh:
+            suffix = jobs.sniff_video(fh.read(16))
+    except OSError as exc:
+        return _disk_error(exc, folder)
     if suffix is None:
-        _remove_job(folder)
+        jobs.remove_job(folder)
         return _upload_error("The file is not a video (its content is not MP4, MOV, AVI, MKV or WebM, "
                              "whatever its name says).", 415)
     video = dest.rename(folder / f"input{suffix}")
     try:
         info = await asyncio.to_thread(jobs.probe_video, video)
     except HingeInputError as exc:
-        _remove_job(folder)
+        jobs.remove_job(folder)
         return _upload_error(str(exc), 415)
-    jobs.submit(executor(), folder, video.name, info["frames"], level=level, name=name)
+    try:
+        jobs.submit(executor(), folder, video.name, info["frames"], level=level, name=name)
+    except OSError as exc:
+        return _disk_error(exc, folder)
     return JSONResponse({"job": job_id, "level": level, "name": name, **info})
+
+
+def _make_room(jobs_dir: Path, settings: Settings, upload_bytes: int, lock: threading.Lock) -> bool:
+    """Sweep old jobs so this upload and its outputs fit under the cap and leave the minimum free
+    disk; False when they still would not (active and logged jobs are never removed)."""
+    need = upload_bytes * jobs.SPACE_PER_UPLOAD_BYTE
+    with lock:
+        swept = jobs.sweep(jobs_dir, settings.job_max_age_s, settings.jobs_max_bytes, room_for=need)
+    if swept.removed or swept.trimmed:
+        log.info("upload jobs: %d removed, %d trimmed to their result", len(swept.removed), len(swept.trimmed))
+    if swept.total_bytes + need > settings.jobs_max_bytes:
+        log.warning("upload refused: jobs hold %d bytes, cap %d", swept.total_bytes, settings.jobs_max_bytes)
+        return False
+    free = jobs.disk_free(jobs_dir)
+    if free - need < settings.min_free_bytes:
+        log.warning("upload refused: %d bytes free on the disk", free)
+        return False
+    return True
+
+
+def _disk_error(exc: OSError, folder: Path | None) -> JSONResponse:
+    """An upload that could not be written: nothing of it is kept; the person is told why."""
+    if folder is not None:
+        jobs.remove_job(folder)
+    if jobs.is_disk_full(exc):
+        log.warning("upload refused, disk full: %s", exc)
+        return _upload_error(jobs.DISK_FULL_UPLOAD, 507)
+    log.warning("upload not stored: %s", exc)
+    return _upload_error("The server could not store the upload; nothing was kept. Try again.", 500)
 
 
 def _upload_error(message: str, status: int) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
-
-
-def _remove_job(folder: Path) -> None:
-    for child in folder.iterdir():
-        child.unlink(missing_ok=True)
-    folder.rmdir()
 
 
 async def _live_socket(ws: WebSocket, app: FastAPI, settings: Settings) -> None:
