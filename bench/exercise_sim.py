@@ -20,7 +20,9 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from hingecoach.analysis import analyze
+from hingecoach.assess.specs import fault_specs
 from hingecoach.sim import simulate
+from hingecoach.sim.faults import LOADED_FAULT_CODES, MAJOR_CUT
 from hingecoach.sim.movements import EXERCISE
 from hingecoach.sim.suite import exercise_suite
 
@@ -34,8 +36,10 @@ def evaluate_set(cfg: dict[str, Any]) -> dict[str, Any]:
     for rep, a in result.completed:
         match = next((t for t in sim.truth.reps if t.start_s - 0.3 <= rep.bottom_s <= t.end_s + 0.3), None)
         if match is not None:
+            assessable = [c for c, spec in fault_specs(result.standard).items() if spec.seen_from(a.view)]
             out["matched"].append({"pattern_true": match.pattern, "pattern": a.pattern, "seen": a.pattern_seen,
-                                   "faults_true": dict(match.faults), "faults": sorted({f.code for f in a.faults})})
+                                   "faults_true": dict(match.faults), "faults": sorted({f.code for f in a.faults}),
+                                   "assessable": assessable})
     return out
 
 
@@ -69,6 +73,19 @@ def summarise(rows: list[dict[str, Any]]) -> None:
         print(f"   {ex:<20} {len(clean):>5} clean reps: {line or 'none fires'}")
     over = [f"{ex}:{c} {p:.1f}%" for p, ex, c in sorted(worst, reverse=True) if p > 3.0]
     print(f"faults firing on more than 3% of clean reps: {', '.join(over) or 'none'}")
+    for code in LOADED_FAULT_CODES:
+        reps = [m for r in rows for m in r["matched"] if code in m["assessable"]]
+        called = [m for m in reps if code in m["faults"]]
+        prec = sum(code in m["faults_true"] for m in called) / len(called) if called else float("nan")
+        line = f"{code}: {len(reps)} assessable reps, precision {prec:.2f}"
+        for name, lo, hi in (("minor", 0.0, MAJOR_CUT), ("major", MAJOR_CUT, 9.0)):
+            pos = [m for m in reps if lo <= m["faults_true"].get(code, -1) < hi]
+            rec = sum(code in m["faults"] for m in pos) / len(pos) if pos else float("nan")
+            f1 = 2 * prec * rec / (prec + rec) if pos and called and prec + rec > 0 else float("nan")
+            line += f", {name} recall {rec:.2f} F1 {f1:.2f} (n {len(pos)})"
+        clean = [m for m in reps if not m["faults_true"]]
+        line += f", clean reps firing {100 * sum(code in m['faults'] for m in clean) / max(len(clean), 1):.1f}%"
+        print(line)
 
 
 def main(argv: list[str] | None = None) -> int:

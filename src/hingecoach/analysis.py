@@ -18,6 +18,7 @@ from hingecoach.assess.exercise import ExerciseCall, decide, grading_table, reco
 from hingecoach.assess.measures import back_hidden
 from hingecoach.assess.pattern import classify_pattern
 from hingecoach.coaching import SetSummary, summarise_set
+from hingecoach.config import section
 from hingecoach.kinematics import Kinematics, compute_kinematics
 from hingecoach.kinematics.view import view_segments, with_view
 from hingecoach.pose import PoseSequence
@@ -36,6 +37,14 @@ class Analysis:
     exercise: ExerciseCall = ExerciseCall(None, 0.0, "recognised")
     #: the thresholds table the reps were graded by (the level's, else the exercise's standard)
     standard: str | None = None
+    #: the person's height, when given: speeds in m/s beside leg lengths per second
+    height_cm: float | None = None
+
+    def speed_m_per_s(self, leg_per_s: float | None) -> float | None:
+        """A speed in leg lengths per second in m/s, from the person's height (None without it)."""
+        if self.height_cm is None or leg_per_s is None or not np.isfinite(leg_per_s):
+            return None
+        return leg_per_s * section("tempo")["leg_length_frac_height"] * self.height_cm / 100.0
 
     @property
     def completed(self) -> list[tuple[Rep, RepAssessment]]:
@@ -57,6 +66,9 @@ class Analysis:
                 "end_frame": rep.end_frame,
                 "depth_hip_angle_deg": _r(rep.depth_hip_angle_deg),
                 "descent_s": _r(rep.descent_s), "ascent_s": _r(rep.ascent_s),
+                "bottom_pause_s": _r(a.measures.get("bottom_pause_s")),
+                "ascent_speed_leg_per_s": _r(a.measures.get("ascent_speed_leg_per_s")),
+                "ascent_speed_m_per_s": _r(self.speed_m_per_s(a.measures.get("ascent_speed_leg_per_s"))),
                 "pattern": a.pattern,
                 "pattern_confidence": _r(a.pattern_confidence),
                 "pattern_seen": a.pattern_seen,
@@ -81,12 +93,22 @@ class Analysis:
             "exercise_confidence": _r(self.exercise.confidence),
             "exercise_source": self.exercise.source,
             "standard": self.standard,
+            "height_cm": self.height_cm,
             "score": _r(self.summary.score),
             "pattern": self.summary.pattern,
             "summary": self.summary.to_dict(),
             "warnings": list(self.warnings),
             "reps": reps,
         }
+
+
+def _height(height_cm: float | None) -> float | None:
+    """A person's height in cm, checked (50-250), or None."""
+    if height_cm is None:
+        return None
+    if not (isinstance(height_cm, int | float) and 50.0 <= float(height_cm) <= 250.0):
+        raise ValueError(f"Expected a height between 50 and 250 cm, but got {height_cm!r}.")
+    return float(height_cm)
 
 
 def _r(v: float | None, nd: int = 2) -> float | None:
@@ -197,7 +219,7 @@ def part_warnings(parts: list[_Part]) -> list[str]:
 
 
 def analyze(pose: PoseSequence, *, level: str | None = None, exercise: str | None = None,
-            usual_depth_hip_angle_deg: float | None = None) -> Analysis:
+            usual_depth_hip_angle_deg: float | None = None, height_cm: float | None = None) -> Analysis:
     """Run every stage on ``pose``. The set is graded by the standard of its exercise: the
     ``level``'s thresholds when given, else those of ``exercise`` (given, or recognised from
     the video: :mod:`hingecoach.assess.exercise`); the person's usual bottom hip angle (from
@@ -224,4 +246,5 @@ def analyze(pose: PoseSequence, *, level: str | None = None, exercise: str | Non
         warnings.append("No repetition found: make sure the whole body is in frame and hinge "
                         "until you feel your hamstrings, then stand tall.")
     return Analysis(pose=pose, kinematics=kin, reps=reps, assessments=assessments,
-                    summary=summary, warnings=warnings, level=level, exercise=call, standard=standard)
+                    summary=summary, warnings=warnings, level=level, exercise=call, standard=standard,
+                    height_cm=_height(height_cm))

@@ -67,13 +67,15 @@ class SetSummary:
     fault_counts: dict[str, int] = field(default_factory=dict)
     #: every check of the standard: named / passed / not checked with its reason (:func:`checklist`)
     checks: list[dict[str, Any]] = field(default_factory=list)
+    #: the set's tempo (:func:`set_tempo`): mean phases, speed loss and its note
+    tempo: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "reps": self.reps, "partial_reps": self.partial_reps, "score": self.score,
             "pattern": self.pattern, "clean_reps": self.clean_reps,
             "fault_counts": dict(self.fault_counts), "went_well": list(self.went_well),
-            "fix_first": None, "checks": [dict(c) for c in self.checks],
+            "fix_first": None, "checks": [dict(c) for c in self.checks], "tempo": dict(self.tempo),
         }
         if self.fix_first:
             a = advice(self.fix_first)
@@ -167,6 +169,34 @@ def checklist(assessments: list[RepAssessment], level: str | None) -> list[dict[
     return out
 
 
+def set_tempo(assessments: list[RepAssessment]) -> dict[str, Any]:
+    """The set's tempo: mean descent, pause at the bottom and ascent (s), mean ascent speed of
+    the hips (leg lengths/s), and the speed loss of the slowest late rep (second half of the
+    set) against the fastest rep, each rep's speed the median of it and its neighbours, in
+    percent, with the velocity-training note when it passes ``[tempo] speed_loss_note_pct`` (a
+    note, not a fault)."""
+    cfg = section("tempo")
+
+    def mean(name: str) -> float | None:
+        values = [v for a in assessments if math.isfinite(v := a.measures.get(name, math.nan))]
+        return round(statistics.mean(values), 2) if values else None
+
+    out: dict[str, Any] = {k: mean(k) for k in ("descent_s", "bottom_pause_s", "ascent_s", "ascent_speed_leg_per_s")}
+    raw = [a.measures.get("ascent_speed_leg_per_s", math.nan) for a in assessments]
+    out["speed_loss_pct"], out["note"] = None, None
+    if len(raw) >= cfg["min_reps"] and all(math.isfinite(v) and v > 0 for v in raw):
+        # each rep with its neighbours (3-rep running median): one rep's reading varies by +-10%
+        mids = [min(max(i, 1), len(raw) - 2) for i in range(len(raw))]
+        speeds = [statistics.median(raw[j - 1:j + 2]) for j in mids]
+        late = speeds[len(speeds) // 2:]
+        loss = 100.0 * (max(speeds) - min(late)) / max(speeds)
+        out["speed_loss_pct"] = round(loss, 1)
+        if loss >= cfg["speed_loss_note_pct"]:
+            out["note"] = (f"Your late reps slowed by {loss:.0f}% against your fastest. Velocity-based "
+                           "training stops a set when reps slow by 20-25%: rest, or end the set here next time.")
+    return out
+
+
 def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str = "side",
                   level: str | None = None) -> SetSummary:
     """Set score = mean rep score of the completed reps; fix first = the issue that costs the
@@ -199,6 +229,7 @@ def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str =
         pattern=seen.most_common(1)[0][0] if seen else None,
         clean_reps=sum(a.clean for _, a in done), fix_first=fix_first,
         went_well=went_well[:3], fault_counts=dict(counts), checks=checks,
+        tempo=set_tempo([a for _, a in done]),
     )
 
 

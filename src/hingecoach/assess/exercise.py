@@ -66,7 +66,7 @@ def check_exercise(name: str) -> str:
 
 def _sure(margin: float) -> float:
     """Confidence from a margin in units of the limit's soft scale (0.5 at the limit)."""
-    return 1.0 / (1.0 + math.exp(-4.0 * margin)) if math.isfinite(margin) else 0.5
+    return 1.0 / (1.0 + math.exp(-4.0 * max(-50.0, min(50.0, margin)))) if math.isfinite(margin) else 0.5
 
 
 def starts_from_floor(kin: Kinematics, reps: Sequence[Rep], cfg: dict) -> bool:

@@ -26,6 +26,8 @@ def register(sub) -> None:
     p.add_argument("--exercise", choices=EXERCISES,
                    help="the exercise filmed (default: recognised from the video); sets the standard "
                         "it is graded by unless --level is given")
+    p.add_argument("--height-cm", type=float, default=None, metavar="CM",
+                   help="your height: speeds in m/s beside leg lengths per second")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--fps", type=analysis_rate, default=None, metavar="N|native",
                    help="videos: frames per second the pose model sees (default: 30, every frame of a "
@@ -72,7 +74,7 @@ def analysis_rate(text: str) -> float | str:
 
 def analyze_path(path: Path, *, level: str | None = None, progress: bool = True,
                  usual_depth_hip_angle_deg: float | None = None, fps: float | str | None = None,
-                 exercise: str | None = None) -> Analysis:
+                 exercise: str | None = None, height_cm: float | None = None) -> Analysis:
     """Analyse one input; ``fps`` the analysis rate of a video (None: the loader's default);
     ``exercise`` the exercise filmed (None: recognised from the video)."""
     from hingecoach.sources.video import VIDEO_SUFFIXES
@@ -81,7 +83,8 @@ def analyze_path(path: Path, *, level: str | None = None, progress: bool = True,
     if fps is not None and path.suffix.lower() in VIDEO_SUFFIXES:  # a keypoint file's fps= is its own rate
         options["fps"] = fps
     pose = load(path, **options)
-    return analyze(pose, level=level, exercise=exercise, usual_depth_hip_angle_deg=usual_depth_hip_angle_deg)
+    return analyze(pose, level=level, exercise=exercise, usual_depth_hip_angle_deg=usual_depth_hip_angle_deg,
+                   height_cm=height_cm)
 
 
 def _write_json(result: dict, out: Path) -> None:
@@ -97,7 +100,8 @@ def run(args) -> int:
 
         usual = outputs.usual_depth(args.person)
     result = analyze_path(args.input, level=args.level, progress=not args.no_progress,
-                          usual_depth_hip_angle_deg=usual, fps=args.fps, exercise=args.exercise)
+                          usual_depth_hip_angle_deg=usual, fps=args.fps, exercise=args.exercise,
+                          height_cm=args.height_cm)
     if args.keypoints:
         save_keypoints(result.pose, args.keypoints)
         print(f"keypoints saved to {args.keypoints}", file=sys.stderr)

@@ -57,6 +57,23 @@ def exercise_line(result: Analysis) -> str:
     return f"exercise: {ex.name.replace('_', ' ')} ({how}); graded by the {standard.replace('_', ' ')} standard"
 
 
+def tempo_line(result: Analysis) -> str | None:
+    """The set's mean tempo, ascent speed and speed loss, with the velocity note when it applies."""
+    t = result.summary.tempo
+    if not t or t.get("ascent_s") is None:
+        return None
+    speed = t.get("ascent_speed_leg_per_s")
+    metres = result.speed_m_per_s(speed)
+    line = (f"tempo: down {_fmt(t.get('descent_s'), 1)} s, pause {_fmt(t.get('bottom_pause_s'), 1)} s, "
+            f"up {_fmt(t.get('ascent_s'), 1)} s; hips rise at {_fmt(speed, 2)} leg lengths/s"
+            + (f" ({metres:.2f} m/s)" if metres is not None else ""))
+    if t.get("speed_loss_pct") is not None:
+        line += f"; speed loss {t['speed_loss_pct']:.0f}%"
+    if t.get("note"):
+        line += f"\n  note: {t['note']}"
+    return line
+
+
 def print_analysis(result: Analysis, explain: bool = False) -> None:
     pose = result.pose
     s = result.summary
@@ -78,6 +95,9 @@ def print_analysis(result: Analysis, explain: bool = False) -> None:
     print(f"reps: {s.reps}   pattern: {s.pattern or '-'}   set score: {score}   "
           f"reps free of major faults: {s.clean_reps}/{s.reps}")
     print(exercise_line(result))
+    tempo = tempo_line(result)
+    if tempo:
+        print(tempo)
     for text in s.went_well:
         print(f"  + {text}")
     if s.fix_first:

@@ -164,6 +164,17 @@ def summary_html(analysis: Analysis) -> str:
     elif s.reps:
         parts.append('<div class="fix ok"><h3>Nothing to fix: clean hinges.</h3>'
                      "<p>Keep the same form and add reps, or move up a level.</p></div>")
+    tempo = s.tempo or {}
+    if tempo.get("ascent_s") is not None:
+        speed = tempo.get("ascent_speed_leg_per_s")
+        metres = analysis.speed_m_per_s(speed)
+        loss = tempo.get("speed_loss_pct")
+        parts.append(f'<p id="tempo"><b>Tempo:</b> down {_fmt(tempo.get("descent_s"), 1)} s, pause '
+                     f'{_fmt(tempo.get("bottom_pause_s"), 1)} s, up {_fmt(tempo.get("ascent_s"), 1)} s; the hips rise at '
+                     f'{_fmt(speed, 2)} leg lengths/s' + (f" ({metres:.2f} m/s)" if metres is not None else "")
+                     + (f"; speed loss {loss:.0f}%" if loss is not None else "") + "</p>")
+        if tempo.get("note"):
+            parts.append(f'<p class="muted">{escape(tempo["note"])}</p>')
     if s.went_well:
         items = "".join(f"<li>{escape(t)}</li>" for t in s.went_well)
         parts.append(f'<h3 style="margin-top:12px">What went well</h3><ul class="well">{items}</ul>')

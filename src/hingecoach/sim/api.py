@@ -45,7 +45,8 @@ def _reps(rendered: Rendered, reps: list, pattern: str) -> list[RepTruth]:
         bottom = (bottom0 + ascent0 - 1) // 2
         end = after - 1
         out.append(RepTruth(i, start, bottom, end, float(t[start]), float(t[bottom]),
-                            float(t[end]), pattern, dict(plan.faults)))
+                            float(t[end]), pattern, dict(plan.faults), float(t[bottom0]), float(t[ascent0]),
+                            float(t[min(after, len(t) - 1)])))
     return out
 
 

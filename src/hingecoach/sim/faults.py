@@ -25,6 +25,8 @@ incomplete_lockout   the rep ends 25 s degrees short of full hip extension, knee
                      degrees bent (Return)
 lockout_lean_back    the rep ends with 10 s degrees of hip hyperextension and 15 s of lumbar
                      extension: trunk behind vertical (Return)
+load_far_from_body   (loaded lifts only) the arms swing 10 + 30 s degrees forward of hanging at
+                     the bottom and hold it into the ascent: the weight drifts off the legs
 ===================  ======================================================================
 
 A rep's ``spine_rounded`` label also covers rounding another cause puts in the back (a stoop
@@ -48,6 +50,13 @@ FAULT_CODES: tuple[str, ...] = (
     "torso_leads", "knees_locked", "knees_too_bent", "spine_rounded", "spine_overarched",
     "too_deep", "weight_on_toes", "pelvis_rock", "incomplete_lockout", "lockout_lean_back",
 )
+
+#: Faults of the loaded lifts, kept apart from FAULT_CODES so that the seeded accuracy suite
+#: (which draws among FAULT_CODES) stays the suite it was; the exercise suite draws them.
+LOADED_FAULT_CODES: tuple[str, ...] = ("load_far_from_body",)
+#: Movements that hold a load in the hands (or could: the bodyweight hinge hangs its arms as an
+#: RDL would).
+LOADED_MOVEMENTS = ("hinge", "deadlift")
 
 #: Severity from which a fault counts as major (below it: minor). Half the range: a minor
 #: fault is visible to a coach but changes the measure by less than half the major amount.
@@ -86,8 +95,10 @@ def check_faults(faults: dict[str, float], movement: str) -> dict[str, float]:
     """Validated {code: severity}; raises ValueError with the allowed values."""
     out = {}
     for code, sev in faults.items():
-        if code not in FAULT_CODES:
-            raise ValueError(f"Expected a fault code among {FAULT_CODES}, but got {code!r}.")
+        if code not in FAULT_CODES + LOADED_FAULT_CODES:
+            raise ValueError(f"Expected a fault code among {FAULT_CODES + LOADED_FAULT_CODES}, but got {code!r}.")
+        if code in LOADED_FAULT_CODES and movement not in LOADED_MOVEMENTS:
+            raise ValueError(f"The fault {code} needs a load in the hands: movements {LOADED_MOVEMENTS}.")
         if not 0.0 <= float(sev) <= 1.0:
             raise ValueError(f"Expected a severity in [0, 1] for {code}, but got {sev!r}.")
         if movement == "kneeling" and code in NOT_KNEELING:
@@ -105,7 +116,7 @@ def _add(d: dict[str, float], key: str, value: float) -> None:
 def apply_faults(plan: RepPlan, faults: dict[str, float], movement: str,
                  rng: np.random.Generator) -> RepPlan:
     """Apply each fault at this rep's severity (the set severity +-10 %)."""
-    for code in FAULT_CODES:
+    for code in FAULT_CODES + LOADED_FAULT_CODES:
         if code not in faults:
             continue
         sev = float(np.clip(faults[code] * rng.uniform(0.9, 1.1), 0.02, 1.0))
@@ -182,12 +193,18 @@ def _lockout_lean_back(p: RepPlan, s: float) -> None:
     _add(p.lockout, "thoracic_flex_deg", -5.0 * s)
 
 
+def _load_far_from_body(p: RepPlan, s: float) -> None:
+    _add(p.bottom, "arm_deg", 10.0 + 30.0 * s)
+    p.leads["arm_deg"] = 0.3  # the arms drift out early in the descent and come back late
+
+
 _STANDING = {
     "torso_leads": _torso_leads, "knees_locked": _knees_locked,
     "knees_too_bent": _knees_too_bent, "spine_rounded": _spine_rounded,
     "spine_overarched": _spine_overarched, "too_deep": _too_deep,
     "weight_on_toes": _weight_on_toes, "pelvis_rock": _pelvis_rock,
     "incomplete_lockout": _incomplete_lockout, "lockout_lean_back": _lockout_lean_back,
+    "load_far_from_body": _load_far_from_body,
 }
 
 

@@ -302,7 +302,6 @@ def script(movement: str, n_reps: int, faults: dict[str, float], body: Body,
                         movement, body)
         label_spine_flexion(plan, style)
         label_weight_forward(plan, style)
-        reps.append((len(segs), plan))
         rep_segs = rep_segments(plan, rng)
         if movement == "deadlift" and i == 0:
             # the set starts set up over the bar on the floor: no walk-in, a still second at
@@ -310,6 +309,7 @@ def script(movement: str, n_reps: int, faults: dict[str, float], body: Body,
             start.update(plan.bottom, root_x_m=0.0)
             segs = [Segment(float(rng.uniform(0.6, 1.0)), "hold", tag="setup")]
             rep_segs[0] = Segment(0.05, "hold", tag="descent")
+        reps.append((len(segs), plan))
         segs += rep_segs
     if movement == "deadlift" and reps:  # the bar goes back down to the floor and stays
         last = reps[-1][1]

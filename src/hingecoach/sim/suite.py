@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from hingecoach.sim.body import BODY_TYPES
-from hingecoach.sim.faults import FAULT_CODES, NOT_KNEELING
+from hingecoach.sim.faults import FAULT_CODES, LOADED_FAULT_CODES, LOADED_MOVEMENTS, NOT_KNEELING
 
 VIEWS = ("side", "side", "side", "oblique", "oblique", "front")  # side views dominate real use
 NOISES = ("low", "typical", "typical", "high")
@@ -81,15 +81,20 @@ EXERCISE_MIX = ("hinge", "squat", "stoop", "kneeling", "good_morning", "swing", 
 
 def exercise_suite(seed_base: int = 500000, n: int = 700) -> Iterator[dict[str, Any]]:
     """``n`` configs cycling through every simulated movement (the loaded lifts included),
-    drawn like :func:`accuracy_suite` otherwise; seeds ``seed_base + i``."""
+    drawn like :func:`accuracy_suite` otherwise; seeds ``seed_base + i``. A set that holds a
+    load is given the loaded faults too (a quarter of them, at minor or major severity)."""
     for i in range(n):
         seed = seed_base + i
         rng = np.random.default_rng(seed)
         movement = EXERCISE_MIX[i % len(EXERCISE_MIX)]
+        faults = _faults(rng, movement)
+        if movement in LOADED_MOVEMENTS and rng.random() < 0.25:
+            for code in LOADED_FAULT_CODES:
+                faults[code] = round(float(rng.uniform(0.55, 1.0) if rng.random() < 0.5 else rng.uniform(0.2, 0.45)), 3)
         yield {
             "movement": movement,
             "reps": int(rng.integers(3, 11)),
-            "faults": _faults(rng, movement),
+            "faults": faults,
             "view": str(rng.choice(VIEWS)),
             "noise": str(rng.choice(NOISES)),
             "body_type": str(rng.choice(BODY_TYPES)),

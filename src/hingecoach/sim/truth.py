@@ -79,6 +79,10 @@ class RepTruth:
     end_s: float
     pattern: str
     faults: dict[str, float] = field(default_factory=dict)
+    #: when the bottom pause starts, the ascent starts, and the ascent ends (the tempo's truth)
+    bottom_start_s: float = float("nan")
+    ascent_start_s: float = float("nan")
+    ascent_end_s: float = float("nan")
 
     def to_dict(self) -> dict[str, Any]:
         return {
