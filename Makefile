@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WEB_VENDOR := src/hingecoach/web/static/vendor/mediapipe/.version
 
-.PHONY: demo test bench fuzz lint clean venv web-assets system-deps
+.PHONY: demo test bench fuzz lint clean venv web-assets system-deps test-assets
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -21,6 +21,14 @@ $(WEB_VENDOR): src/hingecoach/web/build.sh
 	sh src/hingecoach/web/build.sh || echo "web assets not installed: the live page and its browser tests will say so"
 
 web-assets: $(WEB_VENDOR)
+
+# axe-core (npm, pinned) for the browser tests' accessibility check; they skip without it.
+AXE := .cache/npm-test/node_modules/axe-core/axe.min.js
+$(AXE):
+	command -v npm >/dev/null && npm install --silent --no-audit --no-fund --prefix .cache/npm-test axe-core@4.10.2 \
+	  || echo "axe-core not installed: the accessibility check will skip"
+
+test-assets: $(AXE)
 
 # Debian packages the browser and PostgreSQL tests use (root only; they skip without them).
 system-deps:
@@ -38,7 +46,9 @@ system-deps:
 demo: $(STAMP)
 	$(BIN)/hinge demo
 
-test: $(STAMP) web-assets
+# As root with apt, the Debian packages the browser and PostgreSQL tests need come first (as in
+# .ci/run), so the README's test command runs them all on a fresh machine.
+test: system-deps $(STAMP) web-assets test-assets
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 

@@ -494,3 +494,31 @@ def test_camera_guide_says_what_to_move(server, tmp_path):
     assert out["far"]["frame"]["ok"] and "closer" in out["far"]["tip"]
     assert "left edge" in out["edge"]["tip"]
     assert not none["ok"] and none["tip"]
+
+
+AXE = Path(__file__).resolve().parents[1] / ".cache" / "npm-test" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core missing: make test-assets (npm install axe-core)")
+def test_no_page_has_a_serious_accessibility_violation(server, tmp_path):
+    # axe-core, the accessibility engine browsers' audits use, on every page at desktop and phone
+    # width: no violation of serious or critical impact
+    base, _ = server
+    pw, ctx = _browser(tmp_path, [])
+    found = {}
+    try:
+        page = ctx.new_page()
+        for width, height in ((1280, 800), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            for path in ("/", "/live", "/upload", "/history"):
+                page.goto(f"{base}{path}")
+                page.wait_for_load_state("networkidle")
+                page.evaluate(AXE.read_text())  # through the devtools protocol: the page's CSP allows no inline script
+                result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+                bad = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"]
+                       if v["impact"] in ("serious", "critical")]
+                found[f"{path}@{width}"] = bad
+    finally:
+        ctx.close()
+        pw.stop()
+    assert all(not bad for bad in found.values()), found
