@@ -1,6 +1,5 @@
 """Tempo and speed loss per rep and per set, and the load's path (load_far_from_body)."""
 
-import dataclasses
 import math
 
 import numpy as np
@@ -34,8 +33,7 @@ def test_speed_loss_is_a_note_from_the_late_reps_not_a_fault():
     fast = done[0].measures["ascent_speed_leg_per_s"]
 
     def with_speeds(speeds):
-        return [dataclasses.replace(a, measures={**a.measures, "ascent_speed_leg_per_s": v})
-                for a, v in zip(done, speeds, strict=True)]
+        return [{**a.measures, "ascent_speed_leg_per_s": v} for a, v in zip(done, speeds, strict=True)]
 
     steady = set_tempo(with_speeds([fast] * 6))
     assert steady["speed_loss_pct"] == 0.0 and steady["note"] is None
@@ -44,7 +42,7 @@ def test_speed_loss_is_a_note_from_the_late_reps_not_a_fault():
     assert "20-25%" in slowing["note"]
     one_slow = set_tempo(with_speeds([fast, fast, fast, fast, 0.6 * fast, fast]))  # one rep is noise
     assert one_slow["note"] is None
-    assert set_tempo(done[:3])["speed_loss_pct"] is None  # too few reps to tell
+    assert set_tempo([a.measures for a in done[:3]])["speed_loss_pct"] is None  # too few reps to tell
 
 
 def test_speeds_in_metres_per_second_need_the_height():
@@ -77,3 +75,24 @@ def test_a_load_drifting_off_the_legs_is_named_on_a_lift_not_on_a_drill():
 def test_the_loaded_fault_needs_a_load():
     with pytest.raises(ValueError, match="load"):
         simulate("kneeling", reps=2, faults={"load_far_from_body": 0.5})
+
+
+def test_the_live_coach_says_once_when_the_reps_slow_down():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from figures import hinge_reps
+    from test_live import feed
+
+    fast, slow = hinge_reps(n_reps=3, rep_s=2.0), hinge_reps(n_reps=3, rep_s=3.4)
+    both = fast.replace(xyz=np.concatenate([fast.xyz, slow.xyz]),
+                        visibility=np.concatenate([fast.visibility, slow.visibility]),
+                        t_s=np.concatenate([fast.t_s, slow.t_s + fast.t_s[-1] + 1 / fast.fps]))
+    offline = analyze(both)
+    assert offline.rep_count == 6 and offline.summary.tempo["speed_loss_pct"] > 25
+    session, updates = feed(both)
+    said = [u.cue for u in updates if u.cue and "slowed" in u.cue]
+    assert session.rep_count == 6 and len(said) == 1
+    steady_session, steady = feed(hinge_reps(n_reps=6, rep_s=2.0))
+    assert not any(u.cue and "slowed" in u.cue for u in steady)

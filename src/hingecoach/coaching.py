@@ -169,7 +169,7 @@ def checklist(assessments: list[RepAssessment], level: str | None) -> list[dict[
     return out
 
 
-def set_tempo(assessments: list[RepAssessment]) -> dict[str, Any]:
+def set_tempo(measures: list[dict[str, float]]) -> dict[str, Any]:
     """The set's tempo: mean descent, pause at the bottom and ascent (s), mean ascent speed of
     the hips (leg lengths/s), and the speed loss of the slowest late rep (second half of the
     set) against the fastest rep, each rep's speed the median of it and its neighbours, in
@@ -178,11 +178,11 @@ def set_tempo(assessments: list[RepAssessment]) -> dict[str, Any]:
     cfg = section("tempo")
 
     def mean(name: str) -> float | None:
-        values = [v for a in assessments if math.isfinite(v := a.measures.get(name, math.nan))]
+        values = [v for m in measures if math.isfinite(v := m.get(name, math.nan))]
         return round(statistics.mean(values), 2) if values else None
 
     out: dict[str, Any] = {k: mean(k) for k in ("descent_s", "bottom_pause_s", "ascent_s", "ascent_speed_leg_per_s")}
-    raw = [a.measures.get("ascent_speed_leg_per_s", math.nan) for a in assessments]
+    raw = [m.get("ascent_speed_leg_per_s", math.nan) for m in measures]
     out["speed_loss_pct"], out["note"] = None, None
     if len(raw) >= cfg["min_reps"] and all(math.isfinite(v) and v > 0 for v in raw):
         # each rep with its neighbours (3-rep running median): one rep's reading varies by +-10%
@@ -229,7 +229,7 @@ def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str =
         pattern=seen.most_common(1)[0][0] if seen else None,
         clean_reps=sum(a.clean for _, a in done), fix_first=fix_first,
         went_well=went_well[:3], fault_counts=dict(counts), checks=checks,
-        tempo=set_tempo([a for _, a in done]),
+        tempo=set_tempo([a.measures for _, a in done]),
     )
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from hingecoach.assess import RepAssessment
 from hingecoach.assess.exercise import ExerciseCall, check_exercise
 from hingecoach.assess.measures import LEAN_BACK_SETTLE_S
-from hingecoach.coaching import LiveCoach, SetSummary, summarise_set
+from hingecoach.coaching import LiveCoach, SetSummary, set_tempo, summarise_set
 from hingecoach.config import section
 from hingecoach.live.frames import K, LiveFrameError, body_in_frame, landmarks_to_pixels, world_metres
 from hingecoach.live.grading import MAX_REPS_KEPT, SetGrader
@@ -199,6 +199,7 @@ class LiveSession:
         self._grader = SetGrader(self.level, self.given_exercise, self.usual_depth_hip_angle_deg)
         self._pending: list[_Pending] = []
         self._counted: deque[_Pending] = deque(maxlen=MAX_REPS_KEPT)
+        self._speed_said = False  # the slowing-down cue, once a set
         self.assessment_due = False
         if len(self._window):
             self._set_start_s = float(self._window.t[-1])
@@ -304,10 +305,21 @@ class LiveSession:
         self.last_score = a.score
         if update is None:  # the set's end: nothing more is said
             return
-        cue = self.coach.cue_for(a, read.t_end)
+        cue = self._speed_cue() or self.coach.cue_for(a, read.t_end)
         if cue and update.cue is None:
             update.cue = cue
         update.new_reps.append(rep_dict(self._grader.records[-1], a, self.exercise, self._facts()))
+
+    def _speed_cue(self) -> str | None:
+        """Said once a set, when the late reps have slowed past the velocity-training line
+        (:func:`hingecoach.coaching.set_tempo`, the same reading as the set's summary)."""
+        if self._speed_said:
+            return None
+        loss = set_tempo([r.measures for r in self._grader.records])
+        if loss["note"] is None:
+            return None
+        self._speed_said = True
+        return f"Reps slowed by {loss['speed_loss_pct']:.0f}%: end the set or rest"
 
     def _finish(self) -> None:
         """The set ends here: count and measure with the frames there are, and measure again
