@@ -136,8 +136,16 @@ def test_analyze_cli_takes_the_ghost_options(tmp_path, hinge_set):
     kp = save_keypoints(a.pose, tmp_path / "set.kp.json")
     out = tmp_path / "r.html"
     assert main(["analyze", str(kp), "--report", str(out), "--height-cm", "172", "--no-progress"]) == 0
-    assert "Compared with the ghost" in out.read_text() or "matched the ghost" in out.read_text()
+    text = out.read_text()
+    assert "Compared with the ghost" in text or "matched the ghost" in text
+    assert "give your height for centimetres" not in text
     assert main(["analyze", str(kp), "--report", str(out), "--no-ghost", "--no-progress"]) == 0
     assert 'id="ghost-caption"' not in out.read_text()
-    with pytest.raises(SystemExit):
-        main(["analyze", str(kp), "--height-cm", "17"])
+
+
+def test_a_level_for_kneeling_does_not_make_a_standing_person_kneel(hinge_set):
+    r, _ = hinge_set
+    a = analyze(r.pose, level="hero_squat")
+    assert a.exercise.name == "kneeling_hinge"
+    g = ghost_of(a)
+    assert isinstance(g, Ghost) and g.plan.movement == "hinge"

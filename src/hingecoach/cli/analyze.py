@@ -27,7 +27,8 @@ def register(sub) -> None:
                    help="the exercise filmed (default: recognised from the video); sets the standard "
                         "it is graded by unless --level is given")
     p.add_argument("--height-cm", type=float, default=None, metavar="CM",
-                   help="your height: speeds in m/s beside leg lengths per second")
+                   help="your height: speeds in m/s beside leg lengths per second, and the ghost's "
+                        "differences in centimetres, not in shares of your leg length")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--fps", type=analysis_rate, default=None, metavar="N|native",
                    help="videos: frames per second the pose model sees (default: 30, every frame of a "
@@ -43,22 +44,8 @@ def add_output_options(p) -> None:
     p.add_argument("--ghost", action=argparse.BooleanOptionalAction, default=True,
                    help="draw the ghost (your proportions doing the exercise's clean hinge, timed to each rep) "
                         "over the annotated video and beside every rep's bottom in the report (default: on)")
-    p.add_argument("--height-cm", type=height_cm, default=None, metavar="CM",
-                   help="your height: the report says the ghost's differences in centimetres, not in shares "
-                        "of your leg length")
     p.add_argument("--log", action="store_true", help="store the set in your training log")
     p.add_argument("--person", default=None, help="whose log (default: you)")
-
-
-def height_cm(text: str) -> float:
-    """argparse type of --height-cm: a person's height, 80-250 cm."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 80.0 <= value <= 250.0:
-        raise argparse.ArgumentTypeError(f"expected a height in centimetres (80-250), got {text!r}")
-    return value
 
 
 def analysis_rate(text: str) -> float | str:

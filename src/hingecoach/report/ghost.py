@@ -226,6 +226,8 @@ def overlay_with_ghost(analysis: Analysis, ghost: bool = True, height_cm: float 
 
     if not ghost:
         return plan_overlay(analysis), None
+    if height_cm is None:
+        height_cm = getattr(analysis, "height_cm", None)  # given to the analysis (hinge analyze --height-cm)
     g = ghost_of(analysis, height_cm, usual_depth_hip_angle_deg)
     drawing = plan_ghost(analysis, g) if isinstance(g, Ghost) else None
     return plan_overlay(analysis, ghost=drawing), g

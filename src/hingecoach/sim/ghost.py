@@ -294,6 +294,20 @@ def clean_depth_deg(analysis: Analysis) -> float | None:
     return float(min(depths)) if depths else None
 
 
+def ghost_exercise(analysis: Analysis) -> str | None:
+    """The exercise the ghost shows: the analysis's, unless it kneels where the video shows the
+    person standing, or the other way round (a level chosen for another day's drill): then the
+    exercise most reps showed."""
+    name = analysis.exercise.name
+    seen = [e for e in analysis.exercise.per_rep if e]
+    if not seen:
+        return name
+    kneeling = sum(e == "kneeling_hinge" for e in seen) > len(seen) / 2
+    if (name == "kneeling_hinge") == kneeling:
+        return name
+    return max(set(seen), key=seen.count)
+
+
 def load_height_m(analysis: Analysis, body: GhostBody) -> float | None:
     """Where the person's hands took the load from the floor: the wrists' height above the
     floor at the bottom (median over the completed reps), in the ghost's metres; the floor is
@@ -310,7 +324,7 @@ def plan_for(analysis: Analysis, body: GhostBody, usual_depth_hip_angle_deg: flo
     """The ghost's rep for this analysis: its exercise, at the person's usual clean depth when
     the log gives one, else their deepest clean rep, else the typical depth; a lift from the
     floor reaches where the person's hands took the load."""
-    exercise = analysis.exercise.name
+    exercise = ghost_exercise(analysis)
     if MOVEMENT_OF_EXERCISE.get(exercise or "") == "deadlift":
         return plan_bottom(body.body, exercise, bar_m=load_height_m(analysis, body))
     body = body.body
@@ -416,7 +430,7 @@ def build_ghost(analysis: Analysis, *, height_cm: float | None = None,
                        f"{analysis.pose.view}).")
     if not analysis.reps:
         return NoGhost("No rep to show the ghost on.")
-    segments = measure_segments_px(kin, kneeling=analysis.exercise.name == "kneeling_hinge")
+    segments = measure_segments_px(kin, kneeling=ghost_exercise(analysis) == "kneeling_hinge")
     if segments is None:
         return NoGhost("No standing frames to measure your body on (stand tall for a second "
                        "before the first rep).")
