@@ -1,5 +1,6 @@
 // Upload page: send the file (with progress), poll the analysis job, then show the result:
-// the annotated video, one table of reps with the faults by name, a button to save the set.
+// the annotated video (with the ghost), a gallery of the reps (a click plays one), one table of
+// reps with the faults by name, a button to save the set.
 "use strict";
 (function () {
   const $ = id => document.getElementById(id);
@@ -102,10 +103,15 @@
     box.append(head);
     const links = hc.el("p", {class: "links"});
     if (status.files.includes("annotated.mp4")) {
-      box.append(hc.el("section", {class: "card", "aria-label": "Annotated video"},
-        hc.el("video", {class: "result-video", src: `/api/jobs/${job}/annotated.mp4`, controls: true, playsinline: true,
-                        preload: "metadata", "aria-label": `${name} with the skeleton, angles and cues drawn over it`})));
-      links.append(hc.el("a", {href: `/api/jobs/${job}/annotated.mp4`, download: `${base}-annotated.mp4`, text: "Download the annotated video"}));
+      const src = `/api/jobs/${job}/annotated.mp4`;
+      const video = hc.el("video", {class: "result-video", id: "result-video", src, controls: true, playsinline: true,
+                                    preload: "metadata", "aria-label": `${name} with the skeleton, angles, cues and the ghost drawn over it`});
+      box.append(hc.el("section", {class: "card", "aria-label": "Annotated video"}, video,
+        hc.el("p", {class: "muted", text: "The violet figure is the ghost: your own proportions doing the exercise's clean hinge, " +
+                                          "timed to each of your reps. Where you and the ghost part is what to change."})));
+      const reps = gallery(result, video, src);
+      if (reps) box.append(reps);
+      links.append(hc.el("a", {href: src, download: `${base}-annotated.mp4`, text: "Download the annotated video"}));
     }
     if (status.files.includes("report.html")) {
       links.append(hc.el("a", {href: `/api/jobs/${job}/report.html`, target: "_blank", rel: "noopener",
@@ -119,6 +125,83 @@
       rows.length ? hc.table(["rep", "hip angle at the bottom", "pattern", "score", "faults"], rows) : hc.el("p", {text: "No rep found."}),
       links));
     box.append(checklist(s.checks || [], result.rep_count));
+  }
+
+  // Rep gallery: one tile per rep (its bottom frame taken from the annotated video, so the ghost
+  // is on it), the best and the worst marked; a click plays that rep, from its start to its end.
+  function gallery(result, video, src) {
+    const fps = Number(result.fps) || 30;
+    const reps = (result.reps || []).filter(r => Number.isFinite(r.start_frame) && Number.isFinite(r.end_frame));
+    if (!reps.length) return null;
+    const graded = reps.filter(r => !r.partial && typeof r.score === "number");
+    const best = graded.reduce((b, r) => (!b || r.score > b.score ? r : b), null);
+    const worst = graded.reduce((w, r) => (!w || r.score < w.score ? r : w), null);
+    const row = hc.el("div", {class: "rep-row"});
+    const tiles = reps.map(r => {
+      const canvas = hc.el("canvas", {class: "rep-thumb", width: 120, height: 160, "aria-hidden": "true"});
+      const tags = [];
+      if (best && r === best) tags.push(best === worst ? "best & worst" : "best");
+      else if (worst && r === worst) tags.push("worst");
+      const faults = (r.faults || []).length;
+      const tile = hc.el("button", {type: "button", class: "rep-tile", "data-rep": r.index,
+                                    "aria-label": `Play rep ${r.index}`},
+        canvas, hc.el("span", {class: "rep-name", text: `Rep ${r.index}`}),
+        hc.el("span", {class: "rep-score", text: r.partial ? "partial" : `score ${hc.fmt(r.score)}`}),
+        hc.el("span", {class: "rep-faults", text: faults ? hc.plural(faults, "fault") : "clean"}),
+        tags.length ? hc.el("span", {class: "rep-tag " + tags[0].split(" ")[0], text: tags[0]}) : "");
+      tile.onclick = () => playRep(video, r, fps, tile);
+      row.append(tile);
+      return {rep: r, canvas, tile};
+    });
+    drawThumbs(src, tiles, fps);
+    return hc.el("section", {class: "card", id: "gallery", "aria-labelledby": "gallery-title"},
+      hc.el("h2", {id: "gallery-title", text: "Rep gallery"}),
+      hc.el("p", {class: "muted", text: "Each rep at its bottom. Click one to play it in the video above."}), row);
+  }
+
+  // Seek the annotated video to the rep's first frame and play to its last, then pause there.
+  let stopWatch = null;
+  function playRep(video, rep, fps, tile) {
+    if (stopWatch) cancelAnimationFrame(stopWatch);
+    document.querySelectorAll(".rep-tile[aria-pressed]").forEach(t => t.removeAttribute("aria-pressed"));
+    tile.setAttribute("aria-pressed", "true");
+    const start = rep.start_frame / fps, end = (rep.end_frame + 1) / fps;
+    video.dataset.playingRep = String(rep.index);
+    video.dataset.repStart = String(start); video.dataset.repEnd = String(end);
+    const watch = () => {
+      if (video.currentTime >= end || video.ended) { video.pause(); stopWatch = null; return; }
+      stopWatch = requestAnimationFrame(watch);
+    };
+    const go = () => {
+      video.currentTime = start;
+      video.play().then(() => { stopWatch = requestAnimationFrame(watch); }).catch(() => {});
+    };
+    if (video.readyState >= 1) go(); else video.addEventListener("loadedmetadata", go, {once: true});
+    video.scrollIntoView({block: "nearest"});
+  }
+
+  // Thumbnails from a second, hidden copy of the annotated video, one seek per rep.
+  function drawThumbs(src, tiles, fps) {
+    const v = hc.el("video", {src, muted: true, playsinline: true, preload: "auto", class: "thumb-source", "aria-hidden": "true"});
+    v.muted = true;
+    document.body.append(v);
+    let k = 0;
+    const next = () => {
+      if (k >= tiles.length) { v.remove(); return; }
+      v.currentTime = (tiles[k].rep.bottom_frame + 0.5) / fps;
+    };
+    v.addEventListener("seeked", () => {
+      const {canvas, tile} = tiles[k];
+      const ctx = canvas.getContext("2d");
+      const scale = Math.min(canvas.width / v.videoWidth, canvas.height / v.videoHeight);
+      const w = v.videoWidth * scale, h = v.videoHeight * scale;
+      ctx.fillStyle = "#222"; ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(v, (canvas.width - w) / 2, (canvas.height - h) / 2, w, h);
+      tile.classList.add("has-thumb");
+      k += 1; next();
+    });
+    v.addEventListener("loadeddata", next, {once: true});
+    v.addEventListener("error", () => v.remove(), {once: true});
   }
 
   // Every check of the exercise's standard: named (on strong evidence), passed, or not checked
