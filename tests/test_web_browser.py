@@ -145,6 +145,7 @@ def test_live_page_counts_the_clips_reps_and_shows_a_cue(server, tmp_path):
         shown = int(page.text_content("#rep-count"))
         shown_cues = page.evaluate("window.cueTexts")
         summary_box = page.evaluate("document.querySelector('#summary').getBoundingClientRect().toJSON()")
+        summary_text = page.text_content("#summary")
         mini = page.evaluate("document.querySelector('#stage').classList.contains('mini')")
         shot(page, "live-summary-1280")
         page.set_viewport_size({"width": 390, "height": 844})
@@ -181,6 +182,8 @@ def test_live_page_counts_the_clips_reps_and_shows_a_cue(server, tmp_path):
     assert shown_cues and set(shown_cues) <= set(state["cues"])
     assert state["spoken"][:4] == ["3", "2", "1", "Go"] and "1" in state["spoken"][4:]
     assert state["endReason"] == "still" and mini and summary_box["top"] < 800
+    # the exercise (the level's) and what the camera could not see, said in the summary
+    assert "Exercise: wall tap" in summary_text and "Not checked:" in summary_text and "stance width" in summary_text
     assert phone_top < 844 and phone_width <= 390
     assert big_px >= 150
     assert kept[0] == "counting" and kept[1] >= 1 and dropped == "countdown"

@@ -116,13 +116,16 @@ def _shown(text: str, measures: list[dict[str, float]], level: str | None) -> bo
     return True
 
 
-def _strengths(counts: Counter[str], view: str, level: str | None,
+def _strengths(counts: Counter[str], checks: list[dict[str, Any]], level: str | None,
                measures: list[dict[str, float]]) -> list[str]:
-    specs = fault_specs(level)
+    """What went well: a strength is said only where each of its checks was judged and passed
+    (the checklist: not "not checked" for the view, the standard, a stand-in the live coach
+    does not trust, or measures not read), no rep showed its faults, and the measures show it."""
+    status = {c["code"]: c["status"] for c in checks}
     out = []
     for text, codes in _STRENGTHS:
-        seen = all(specs[c].seen_from(view) for c in codes if c in specs)
-        if seen and not any(counts[c] for c in codes) and _shown(text, measures, level):
+        judged = all(status[c] == "passed" for c in codes if c in status)
+        if judged and not any(counts[c] for c in codes) and _shown(text, measures, level):
             out.append(text)
     return out
 
@@ -220,7 +223,7 @@ def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str =
     named_pattern = "pattern" in named
     strong_codes = [c for c in cost if c in named or (c.startswith("pattern:") and named_pattern)]
     fix_first = min(strong_codes, key=lambda c: (-cost[c], order.index(c))) if strong_codes else None
-    went_well = _strengths(counts, view, level, [a.measures for _, a in done])
+    went_well = _strengths(counts, checks, level, [a.measures for _, a in done])
     if seen.get("hinge", 0) == len(done):
         went_well.insert(0, "Every rep was a true hinge: hips back, not down.")
     return SetSummary(

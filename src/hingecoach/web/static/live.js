@@ -268,6 +268,19 @@
         `${s.fix_first.title}. ${s.fix_first.cue}.`), hc.el("p", {class: "muted", text: `Drill: ${s.fix_first.drill}`}));
     }
     for (const w of s.went_well || []) box.append(hc.el("p", {class: "praise", text: "✓ " + w}));
+    if (r.exercise) {
+      const how = r.exercise_source === "recognised" && typeof r.exercise_confidence === "number"
+        ? ` (recognised, ${Math.round(r.exercise_confidence * 100)}% sure)` : "";
+      box.append(hc.el("p", {class: "exercise"}, hc.el("b", {text: "Exercise: "}), r.exercise.replace(/_/g, " ") + how));
+    }
+    const tempo = s.tempo || {};
+    if (tempo.note) box.append(hc.el("p", {class: "note", text: tempo.note}));
+    // what the coach could not see is said, not guessed (the reasons come with the checks)
+    const unseen = (s.checks || []).filter(c => c.status === "not checked" && !/standard/.test(c.reason || ""));
+    if (unseen.length) {
+      box.append(hc.el("p", {class: "muted", id: "not-checked",
+        text: "Not checked: " + unseen.map(c => `${c.title.toLowerCase()} (${c.reason})`).join("; ") + "."}));
+    }
     for (const w of r.warnings || []) box.append(hc.el("p", {class: "note", text: "Note: " + w}));
     if (left === 0) box.append(hc.el("p", {class: "praise", text: "That was today's last set. Well done."}));
     else box.append(hc.el("p", {text: left ? `Rest, then set ${state.setsDone + 1} of ${plan.sets}.` : "Rest, then the next set."}));
