@@ -178,3 +178,12 @@ def test_a_clip_filmed_from_the_front_then_the_side_counts_every_rep():
     assert {a.view for _, a in result.completed} == {"front", "side"}
     assert any("camera view changes" in w for w in result.warnings)
     assert all(math.isfinite(r.start_s) and r.start_frame < r.end_frame for r in result.reps)
+
+
+def test_a_level_the_video_does_not_show_is_named_in_a_warning():
+    standing = _unseen(simulate("hinge", reps=4, seed=6, noise="low").pose)
+    kneeling_level = analyze(standing, level="hero_squat")
+    assert kneeling_level.standard == "hero_squat"  # graded as asked
+    assert any("looks like" in w and "kneeling hinge" in w for w in kneeling_level.warnings)
+    # a camera cannot see the wall: a standing hinge at the wall-tap level is what it looks like
+    assert not any("looks like" in w for w in analyze(standing, level="wall_tap").warnings)

@@ -204,6 +204,21 @@ def _shifted(rep: Rep, offset: int, index: int) -> Rep:
                    ascent_end_frame=rep.ascent_end_frame + offset)
 
 
+def exercise_warnings(call: ExerciseCall, seen: ExerciseCall) -> list[str]:
+    """Say so when the exercise given (or the level's) is not what the video shows: graded by
+    the standard asked for, but a standing lift graded as a kneeling drill is worth a word.
+    Exercises a camera cannot tell apart (``[exercise.looks_like]``) are not a mismatch."""
+    if call.source == "recognised" or seen.name is None or seen.name == call.name:
+        return []
+    cfg = section("exercise")
+    if seen.confidence < cfg["mismatch_min_confidence"] or seen.name in cfg["looks_like"].get(call.name, []):
+        return []
+    asked = "the level's exercise" if call.source == "level" else "the exercise given"
+    return [f"The video looks like a {seen.name.replace('_', ' ')} ({seen.confidence:.0%} sure), not "
+            f"{asked} ({str(call.name).replace('_', ' ')}). It was graded by the {call.name.replace('_', ' ')} "
+            "standard as asked: choose the level or exercise that matches what you filmed."]
+
+
 def part_warnings(parts: list[_Part]) -> list[str]:
     """Say where the camera changed and which reps each view saw."""
     if len(parts) < 2:
@@ -239,7 +254,7 @@ def analyze(pose: PoseSequence, *, level: str | None = None, exercise: str | Non
         warnings += back_warnings(part.pose.view, part.reps, graded) if part.reps else []
         reps += [_shifted(r, part.offset, len(reps) + i + 1) for i, r in enumerate(part.reps)]
         assessments += graded
-    warnings += part_warnings(parts)
+    warnings += part_warnings(parts) + exercise_warnings(call, seen)
     kin = _joined_kinematics(pose, parts)
     summary = summarise_set(reps, assessments, view=pose.view, level=standard)
     if not reps:
