@@ -207,11 +207,14 @@ def _shifted(rep: Rep, offset: int, index: int) -> Rep:
 def exercise_warnings(call: ExerciseCall, seen: ExerciseCall) -> list[str]:
     """Say so when the exercise given (or the level's) is not what the video shows: graded by
     the standard asked for, but a standing lift graded as a kneeling drill is worth a word.
-    Exercises a camera cannot tell apart (``[exercise.looks_like]``) are not a mismatch."""
+    Exercises a camera cannot tell apart (``[exercise.looks_like]``) are not a mismatch, and a
+    sure call is needed, except between kneeling and standing, which the shins always tell."""
     if call.source == "recognised" or seen.name is None or seen.name == call.name:
         return []
     cfg = section("exercise")
-    if seen.confidence < cfg["mismatch_min_confidence"] or seen.name in cfg["looks_like"].get(call.name, []):
+    kneeling_apart = (call.name == "kneeling_hinge") != (seen.name == "kneeling_hinge")  # the shins tell it
+    if not kneeling_apart and (seen.confidence < cfg["mismatch_min_confidence"]
+                               or seen.name in cfg["looks_like"].get(call.name, [])):
         return []
     asked = "the level's exercise" if call.source == "level" else "the exercise given"
     return [f"The video looks like a {seen.name.replace('_', ' ')} ({seen.confidence:.0%} sure), not "
