@@ -15,16 +15,19 @@ def _fmt(v: float | None, nd: int = 0) -> str:
 
 
 def rep_table(result: Analysis) -> list[str]:
+    per_rep = result.exercise.per_rep
+    mixed = len({e for e in per_rep if e}) > 1  # a set that mixes exercises shows each rep's
     lines = [f"{'rep':>4} {'start':>6} {'bottom':>6} {'end':>6} {'depth':>6} {'knee':>5} "
-             f"{'shin':>5} {'pattern':<7} {'score':>5}  faults"]
-    for rep, a in zip(result.reps, result.assessments, strict=True):
+             f"{'shin':>5} {'pattern':<7} {'score':>5}  " + ("exercise             " if mixed else "") + "faults"]
+    for i, (rep, a) in enumerate(zip(result.reps, result.assessments, strict=True)):
         m = a.measures
         faults = ", ".join(f"{f.code}({f.severity[:3]})" for f in a.faults) or "-"
         tag = f"{rep.index}{'*' if rep.partial else ''}"
         lines.append(
             f"{tag:>4} {rep.start_s:6.2f} {rep.bottom_s:6.2f} {rep.end_s:6.2f} "
             f"{_fmt(rep.depth_hip_angle_deg):>5}° {_fmt(m.get('knee_flexion_bottom_deg')):>4}° "
-            f"{_fmt(m.get('shin_angle_bottom_deg')):>4}° {a.seen_pattern or '-':<7} {_fmt(a.score):>5}  {faults}")
+            f"{_fmt(m.get('shin_angle_bottom_deg')):>4}° {a.seen_pattern or '-':<7} {_fmt(a.score):>5}  "
+            + (f"{(per_rep[i] if i < len(per_rep) and per_rep[i] else '-'):<21}" if mixed else "") + faults)
     return lines
 
 
