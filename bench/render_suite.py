@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hingecoach.atomic import write_atomic
 from hingecoach.sim import simulate
 from hingecoach.sim.render import project_points, render_video
 from hingecoach.sim.render_check import CHECK_JOINTS, Detections, landmark_error_frac
@@ -84,9 +85,7 @@ def render_cached(result, key: str, size: tuple[int, int]) -> tuple[Path, tuple[
     if path.exists():
         return path, None
     t0, c0 = time.perf_counter(), time.process_time()
-    tmp = path.with_suffix(".tmp.mp4")
-    render_video(result, tmp, size=size, progress=False)
-    tmp.replace(path)
+    write_atomic(path, lambda tmp: render_video(result, tmp, size=size, progress=False))
     n = result.pose3d.n_frames
     return path, (n / (time.perf_counter() - t0), 1000.0 * (time.process_time() - c0) / n)
 

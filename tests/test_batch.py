@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from figures import hinge_reps
+from hingecoach import atomic
 from hingecoach.batch import layout
 from hingecoach.batch.discover import InputFile, discover
 from hingecoach.batch.jobs import JobSettings, run_job
@@ -106,27 +107,25 @@ def test_leftover_temporary_or_truncated_result_is_not_done(inputs: Path, tmp_pa
     final = layout.result_path(tmp_path / "out", digest)
     text = final.read_text()
     final.unlink()
-    layout.temporary_name(final).write_text(text[: len(text) // 2])  # a crash mid-write
+    atomic.temporary_name(final).write_text(text[: len(text) // 2])  # a crash mid-write
     assert run_job(item, settings)["status"] == "done"
     final.write_text(text[: len(text) // 2])  # even a truncated final file is not trusted
     assert run_job(item, settings)["status"] == "done"
     assert json.loads(final.read_text())["batch"]["status"] == "done"
 
 
-def test_write_atomic_leaves_nothing_when_the_writer_fails(tmp_path: Path) -> None:
+def test_write_json_atomic_keeps_the_old_file_when_the_writer_fails(tmp_path: Path) -> None:
     final = tmp_path / "r" / "x.json"
 
     def crash(tmp: Path) -> None:
         tmp.write_text('{"half": ')
         raise RuntimeError("killed mid-write")
 
+    layout.write_json_atomic(final, {"a": 1})  # creates the folder
     with pytest.raises(RuntimeError):
-        layout.write_atomic(final, crash)
-    assert list((tmp_path / "r").iterdir()) == []
-    layout.write_json_atomic(final, {"a": 1})
-    with pytest.raises(RuntimeError):
-        layout.write_atomic(final, crash)
+        atomic.write_atomic(final, crash)
     assert json.loads(final.read_text()) == {"a": 1}  # the old complete file survives
+    assert [p.name for p in (tmp_path / "r").iterdir()] == ["x.json"]
 
 
 def test_local_pool_batch_table_and_resume(inputs: Path, tmp_path: Path) -> None:

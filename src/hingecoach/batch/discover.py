@@ -53,7 +53,8 @@ def batch_suffixes() -> frozenset[str]:
 
 
 def _is_temporary(name: str) -> bool:
-    """Hidden files and temporary files (ours are ``*.tmp-<random>.<ext>``)."""
+    """Hidden files and temporary files (ours, from :mod:`hingecoach.atomic`, are
+    ``.<stem>.tmp-<random><ext>``; ``*.tmp`` ones come from older versions)."""
     return name.startswith(".") or ".tmp-" in name or name.endswith(".tmp")
 
 

@@ -90,7 +90,8 @@ def _analyse(path: Path, settings: JobSettings, digest: str) -> dict[str, Any]:
     data = result.to_dict()
     if settings.save_keypoints and is_video(path):
         final = layout.keypoints_path(Path(settings.out_dir), digest)
-        layout.write_atomic(final, lambda tmp: save_keypoints(result.pose, tmp))
+        final.parent.mkdir(parents=True, exist_ok=True)
+        save_keypoints(result.pose, final)  # atomic: a temporary name, then a rename
         data["keypoints_file"] = str(final.relative_to(settings.out_dir))
     return data
 

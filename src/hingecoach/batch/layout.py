@@ -13,18 +13,18 @@
 Results are keyed by the input's content hash, so a renamed or copied file is not analysed
 again, and sharded by the hash's first two hex digits so no folder grows past a few thousand
 entries. Every file is written to a unique temporary name in the same folder and renamed
-into place (an atomic step on POSIX file systems, local or NFS), so a crash leaves at most a
-``*.tmp-*`` file that is never read as a result.
+into place (:mod:`hingecoach.atomic`: one step on POSIX file systems, local or NFS), so a crash
+leaves at most a ``.*.tmp-*`` file that is never read as a result.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from hingecoach import atomic
 
 RESULTS = "results"
 KEYPOINTS = "keypoints"
@@ -39,28 +39,10 @@ def keypoints_path(out_dir: Path, content_hash: str) -> Path:
     return Path(out_dir) / KEYPOINTS / content_hash[:2] / f"{content_hash}.json"
 
 
-def temporary_name(final: Path) -> Path:
-    """A unique temporary sibling of ``final`` that keeps its suffix (writers pick the format
-    by suffix) and carries ``.tmp-`` so discovery and resume never mistake it for a result."""
-    return final.with_name(f"{final.stem}.tmp-{uuid.uuid4().hex}{final.suffix}")
-
-
-def write_atomic(final: Path, write: Callable[[Path], Any]) -> Path:
-    """Call ``write(tmp_path)`` then rename the temporary file to ``final``; on any error the
-    temporary file is removed and ``final`` is left as it was."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_name(final)
-    try:
-        write(tmp)
-        os.replace(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return final
-
-
 def write_json_atomic(final: Path, data: dict[str, Any]) -> Path:
     text = json.dumps(data, indent=1)
-    return write_atomic(final, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    return atomic.write_text(final, text)
 
 
 def read_result(out_dir: Path, content_hash: str) -> dict[str, Any] | None:

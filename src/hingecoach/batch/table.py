@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from hingecoach import atomic
 from hingecoach.batch import layout
 
 ROWS_PER_BATCH = 5000
@@ -84,7 +85,7 @@ class RepTableWriter:
         self.codes = fault_codes() if codes is None else codes
         self.schema = schema(self.codes)
         self.final = {ext: Path(out_dir) / f"{stem}.{ext}" for ext in ("parquet", "csv")}
-        self.tmp = {ext: layout.temporary_name(path) for ext, path in self.final.items()}
+        self.tmp = {ext: atomic.temporary_name(path) for ext, path in self.final.items()}
         self._parquet = pq.ParquetWriter(str(self.tmp["parquet"]), self.schema)
         self._csv_file = self.tmp["csv"].open("w", newline="", encoding="utf-8")
         self._csv = csv.DictWriter(self._csv_file, fieldnames=self.schema.names)
@@ -147,10 +148,9 @@ def write_tables(out_dir: Path, outcomes: Iterable[dict[str, Any]]) -> dict[str,
     out_dir = Path(out_dir)
     reps = RepTableWriter(out_dir)
     videos_final = out_dir / "videos.csv"
-    videos_tmp = layout.temporary_name(videos_final)
     n_videos = 0
     try:
-        with videos_tmp.open("w", newline="", encoding="utf-8") as fh:
+        with atomic.open_atomic(videos_final, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=VIDEO_COLUMNS)
             writer.writeheader()
             for outcome in outcomes:
@@ -160,10 +160,8 @@ def write_tables(out_dir: Path, outcomes: Iterable[dict[str, Any]]) -> dict[str,
                 n_videos += 1
                 if result is not None and result["batch"].get("status") == "done":
                     reps.add(rep_rows(result, outcome["path"], outcome.get("person"), reps.codes))
-        os.replace(videos_tmp, videos_final)
     except BaseException:
         reps.abort()
-        videos_tmp.unlink(missing_ok=True)
         raise
     paths = reps.close()
     return {"reps_parquet": paths["parquet"], "reps_csv": paths["csv"], "videos_csv": videos_final,

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from hingecoach import atomic
 from hingecoach.analysis import Analysis, analyze
 from hingecoach.assess.exercise import EXERCISES
 from hingecoach.cli.render_text import print_analysis
@@ -75,9 +76,7 @@ def analyze_path(path: Path, *, level: str | None = None, progress: bool = True,
 
 
 def _write_json(result: dict, out: Path) -> None:
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(result, indent=2))
-    tmp.replace(out)
+    atomic.write_text(out, json.dumps(result, indent=2))
 
 
 def run(args) -> int:

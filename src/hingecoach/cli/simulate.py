@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from hingecoach import atomic
 from hingecoach.errors import HingeInputError
 from hingecoach.sim.faults import FAULT_CODES
 from hingecoach.sim.movements import MOVEMENTS
@@ -86,9 +87,7 @@ def run(args: argparse.Namespace) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save_keypoints(result.pose, args.out)
     labels = labels_path(args.out)
-    tmp = labels.with_name(labels.name + ".tmp")
-    tmp.write_text(json.dumps(result.truth.to_dict(), indent=1))
-    tmp.replace(labels)
+    atomic.write_text(labels, json.dumps(result.truth.to_dict(), indent=1))
     print(f"{args.movement}: {result.truth.n_reps} reps, {result.pose.n_frames} frames, "
           f"view {result.pose.view}; keypoints -> {args.out}, labels -> {labels}", file=sys.stderr)
     if render is not None:

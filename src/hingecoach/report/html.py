@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from hingecoach import __version__
+from hingecoach import __version__, atomic
 from hingecoach.analysis import Analysis
 from hingecoach.assess.specs import fault_specs
 from hingecoach.coaching import advice, issues_of
@@ -512,7 +512,4 @@ def write_report(analysis: Analysis, path: Path | str, video_path: Path | str | 
         raise HingeInputError(f"Cannot write {path}: the folder {path.parent} does not exist.",
                               "Create the folder or choose another output path.")
     text = report_html(analysis, video_path, **ghost_options)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return atomic.write_text(path, text)

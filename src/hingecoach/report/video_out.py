@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hingecoach import atomic
 from hingecoach.analysis import Analysis
 from hingecoach.errors import HingeInputError
 from hingecoach.report.overlay import OverlayPlan, blank_canvas, draw_overlay
@@ -202,8 +203,7 @@ def encode_frames(frames: Iterator[np.ndarray], out_path: Path, size: tuple[int,
     """Draw the overlay on each frame and pipe it to ffmpeg; returns the frames written.
     Writes to a temporary file in the same folder and renames it, so a failed or interrupted
     run never leaves a half video under the output name."""
-    tmp = out_path.with_name(f".{out_path.name}.part")
-    with tempfile.TemporaryFile() as err:
+    with atomic.replacing(out_path) as tmp, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(encoder_command(tmp, size, fps), stdin=subprocess.PIPE, stderr=err)
         try:
             written = _feed(proc, frames, size, plan, progress)
@@ -216,15 +216,12 @@ def encode_frames(frames: Iterator[np.ndarray], out_path: Path, size: tuple[int,
         except BaseException:
             proc.kill()
             proc.wait()
-            tmp.unlink(missing_ok=True)
             raise
         if code != 0:
-            tmp.unlink(missing_ok=True)
             err.seek(0)
             lines = err.read().decode(errors="replace").strip().splitlines()
             raise HingeInputError(f"Could not write the video {out_path}: {lines[-1] if lines else 'ffmpeg failed'}.",
                                   "Check that the folder is writable and the disk is not full.")
-    tmp.replace(out_path)
     return written
 
 

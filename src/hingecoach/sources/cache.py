@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +66,4 @@ def put(key: str, seq: PoseSequence) -> Path:
     """Store ``seq`` under ``key`` atomically; returns the entry's path."""
     folder = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"{key}.{uuid.uuid4().hex}.json"
-    try:
-        keypoints_file.save(seq, tmp)
-        tmp.replace(entry_path(key))
-    finally:
-        tmp.unlink(missing_ok=True)
-    return entry_path(key)
+    return keypoints_file.save(seq, entry_path(key))  # atomic: a unique temporary name, then a rename

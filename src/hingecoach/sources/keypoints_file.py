@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from hingecoach import atomic
 from hingecoach.errors import HingeInputError
 from hingecoach.pose import PoseDataError, PoseSequence
 from hingecoach.pose.schema import BLAZEPOSE33
@@ -74,7 +75,8 @@ def _header(seq: PoseSequence) -> dict[str, Any]:
 def save(seq: PoseSequence, path: Path) -> Path:
     """Write ``seq`` to ``path`` (.json or .csv) atomically."""
     suffix = path.suffix.lower()
-    tmp = path.with_name(path.name + ".tmp")
+    if suffix not in (".json", ".csv"):
+        raise HingeInputError(f"Cannot save keypoints as {suffix!r}.", "Use a .json or .csv name.")
     if suffix == ".json":
         doc = _header(seq) | {
             "keypoints": list(BLAZEPOSE33),
@@ -84,13 +86,8 @@ def save(seq: PoseSequence, path: Path) -> Path:
             "world_xyz": None if seq.world_xyz is None else _to_list(seq.world_xyz),
             "channels": {k: _to_list(v) for k, v in seq.channels.items()},
         }
-        tmp.write_text(json.dumps(doc, allow_nan=False), encoding="utf-8")
-    elif suffix == ".csv":
-        _write_csv(seq, tmp)
-    else:
-        raise HingeInputError(f"Cannot save keypoints as {suffix!r}.", "Use a .json or .csv name.")
-    tmp.replace(path)
-    return path
+        return atomic.write_text(path, json.dumps(doc, allow_nan=False))
+    return atomic.write_atomic(path, lambda tmp: _write_csv(seq, tmp))
 
 
 def _columns(seq: PoseSequence) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from hingecoach import atomic
 from hingecoach.errors import HingeInputError
 from hingecoach.store.db import Database
 from hingecoach.store.exchange import export
@@ -27,8 +28,10 @@ def backup(db: Database, out: Path, overwrite: bool = False) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     if db.dialect != "sqlite":
         return export(db, out if out.suffix == ".json" else out.with_suffix(".json"))
-    tmp = out.with_name(out.name + ".part")
-    tmp.unlink(missing_ok=True)
+    return atomic.write_atomic(out, lambda tmp: _copy_sqlite(db, tmp))
+
+
+def _copy_sqlite(db: Database, tmp: Path) -> None:
     dest = sqlite3.connect(tmp)
     try:
         db.connection.backup(dest)
@@ -36,8 +39,5 @@ def backup(db: Database, out: Path, overwrite: bool = False) -> Path:
     finally:
         dest.close()
     if status != "ok":
-        tmp.unlink(missing_ok=True)
         raise HingeInputError(f"The backup copy failed its integrity check ({status}).",
                               "Run `hinge backup` again; the store itself was not changed.")
-    tmp.replace(out)
-    return out

@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from hingecoach import atomic
 from hingecoach.errors import HingeInputError
 from hingecoach.store.db import Database, Tx
 from hingecoach.store.migrations import MIGRATIONS
@@ -73,21 +74,22 @@ def table_csv(table: str, rows: list[list[Any]]) -> str:
     return out.getvalue()
 
 
+def _write_zip(path: Path, manifest: dict[str, Any], tables: dict[str, Any]) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("manifest.json", json.dumps(manifest))
+        for t, body in tables.items():
+            zf.writestr(f"{t}.csv", table_csv(t, body["rows"]))
+
+
 def export(db: Database, out: Path) -> Path:
     """Write the whole store to ``out``: ``.json`` as JSON, ``.zip`` or a directory as CSV."""
     data = dump(db)
     out = Path(out)
-    tmp = out.with_name(out.name + ".part")
     manifest = {k: v for k, v in data.items() if k != "tables"}
     if out.suffix.lower() == ".json":
-        tmp.write_text(json.dumps(data, ensure_ascii=False))
-        tmp.replace(out)
+        atomic.write_text(out, json.dumps(data, ensure_ascii=False))
     elif out.suffix.lower() == ".zip":
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("manifest.json", json.dumps(manifest))
-            for t, body in data["tables"].items():
-                zf.writestr(f"{t}.csv", table_csv(t, body["rows"]))
-        tmp.replace(out)
+        atomic.write_atomic(out, lambda tmp: _write_zip(tmp, manifest, data["tables"]))
     else:
         out.mkdir(parents=True, exist_ok=True)
         (out / "manifest.json").write_text(json.dumps(manifest))

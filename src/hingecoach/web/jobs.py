@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hingecoach.atomic import write_atomic
 from hingecoach.errors import HingeInputError
 
 #: Upload limit: a 2-minute 1080p phone clip is ~100-250 MB; 300 MB covers it with margin.
@@ -106,18 +105,6 @@ def write_chunk(fh: Any, chunk: bytes) -> None:
 
 def disk_free(path: Path) -> int:
     return shutil.disk_usage(path).free
-
-
-def write_atomic(final: Path, write: Callable[[Path], Any]) -> Path:
-    """``write(tmp)`` to a hidden temporary sibling keeping ``final``'s suffix, then rename it
-    into place; on any error the temporary file is removed and ``final`` is untouched."""
-    tmp = final.with_name(f".{final.stem}.tmp-{uuid.uuid4().hex}{final.suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return final
 
 
 def new_job_dir(jobs_dir: Path) -> tuple[str, Path]:
