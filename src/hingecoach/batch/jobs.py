@@ -19,6 +19,7 @@ from typing import Any
 from hingecoach.batch import layout
 from hingecoach.batch.discover import InputFile
 from hingecoach.errors import HingeInputError
+from hingecoach.sources.suffixes import is_video
 
 #: Kinds of failure: "input" is the file's fault (kept, not retried); "error" is retried.
 INPUT_FAILURE = "input"
@@ -41,12 +42,6 @@ class JobSettings:
         from hingecoach import __version__
 
         return {"hingecoach_version": __version__, "level": self.level}
-
-
-def is_video(path: Path) -> bool:
-    from hingecoach.sources.video import VIDEO_SUFFIXES
-
-    return path.suffix.lower() in VIDEO_SUFFIXES
 
 
 def content_hash(path: Path) -> str:

@@ -65,10 +65,10 @@ def analyze_path(path: Path, *, level: str | None = None, progress: bool = True,
                  exercise: str | None = None, height_cm: float | None = None) -> Analysis:
     """Analyse one input; ``fps`` the analysis rate of a video (None: the loader's default);
     ``exercise`` the exercise filmed (None: recognised from the video)."""
-    from hingecoach.sources.video import VIDEO_SUFFIXES
+    from hingecoach.sources.suffixes import is_video
 
     options = {} if progress else {"progress": False}
-    if fps is not None and path.suffix.lower() in VIDEO_SUFFIXES:  # a keypoint file's fps= is its own rate
+    if fps is not None and is_video(path):  # a keypoint file's fps= is its own rate
         options["fps"] = fps
     pose = load(path, **options)
     return analyze(pose, level=level, exercise=exercise, usual_depth_hip_angle_deg=usual_depth_hip_angle_deg,

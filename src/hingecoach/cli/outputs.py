@@ -18,10 +18,10 @@ from hingecoach.errors import HingeInputError
 
 def input_video(args: Any) -> Path | None:
     """The input when it is a video file or GIF (overlay on it), else None (draw on a blank canvas)."""
-    from hingecoach.sources.video import VIDEO_SUFFIXES
+    from hingecoach.sources.suffixes import is_video
 
     path = Path(args.input)
-    return path if path.suffix.lower() in VIDEO_SUFFIXES else None
+    return path if is_video(path) else None
 
 
 def _progress(args: Any) -> bool | None:

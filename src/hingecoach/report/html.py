@@ -120,10 +120,10 @@ def source_name(analysis: Analysis) -> str:
 def default_video(analysis: Analysis) -> Path | None:
     """The analysed video when the input was one that still exists (else key frames are drawn
     on a blank canvas)."""
-    from hingecoach.sources.video import VIDEO_SUFFIXES
+    from hingecoach.sources.suffixes import is_video
 
     src = Path(analysis.pose.source) if analysis.pose.source else None
-    if src and src.suffix.lower() in VIDEO_SUFFIXES and src.is_file():
+    if src and is_video(src) and src.is_file():
         return src
     return None
 

@@ -34,8 +34,8 @@ from hingecoach.sources import cache as kp_cache
 from hingecoach.sources import people, spine_mask
 from hingecoach.sources.native_logs import QuietStderr, quiet_ffmpeg
 from hingecoach.sources.registry import register_loader
+from hingecoach.sources.suffixes import VIDEO_SUFFIXES
 
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".gif")
 POSE_MODEL = "blazepose-full mediapipe 0.10.21"
 MODEL_COMPLEXITY = 1  # "full": the pinned wheel carries lite (0), full (1) and heavy (2)
 #: Bump when anything that changes a source's output changes (it invalidates the cache).
