@@ -8,7 +8,8 @@ Public API::
     fault_trends(db, "me")
 """
 
-from hingecoach.store.db import Database, open_db
+from hingecoach.store.connect import open_db
+from hingecoach.store.db import Database
 from hingecoach.store.queries import current_level, fault_trends, usual_depth_hip_angle_deg
 from hingecoach.store.records import log_manual_set, log_set, record_level_change
 

@@ -253,17 +253,6 @@ def _connect_postgresql(conninfo: str, busy_timeout_s: float) -> Any:
     return conn
 
 
-def open_db(url: str | None = None, migrate: bool = True) -> Database:
-    """Open the store (``HINGECOACH_DB`` or the user data dir by default), bringing its schema
-    up to date. This is the entry point for the CLI, the web app and ``hinge analyze --log``."""
-    db = Database(url)
-    if migrate:
-        from hingecoach.store.migrations import migrate as run_migrations
-
-        run_migrations(db)
-    return db
-
-
 def placeholders(names: Sequence[str]) -> str:
     """``:a, :b, :c`` for a column list."""
     return ", ".join(":" + n for n in names)
