@@ -26,7 +26,3 @@ class OutOfFrameError(HingeInputError):
 
 class TooShortError(HingeInputError):
     pass
-
-
-class WrongViewError(HingeInputError):
-    pass
