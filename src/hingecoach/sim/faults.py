@@ -1,6 +1,7 @@
 """Faults of the hip hinge, each with a severity in [0, 1], applied to one repetition's plan.
 
-Codes (other tools read them from the labels; the fault table is in ../shared/DESIGN.md):
+Codes (other tools read them from the labels; the product's fault table, with each threshold's
+reason, is ``src/hingecoach/data/thresholds.toml``):
 
 ===================  ======================================================================
 code                 what severity 1 does to the rep (severity s scales it linearly)

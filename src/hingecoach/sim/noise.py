@@ -6,7 +6,7 @@ dataset) and 84.5 % (Yoga dataset), 79.6 / 77.6 % for Lite. For a 2-D Gaussian e
 per-axis sigma of about 0.2 x torso / 1.9 = 0.03 of body height; those datasets are hard,
 in-the-wild poses, and the errors are heavy-tailed (most points much closer, a few far off).
 
-Facts measured in this project on rendered figures with known joints (../shared/DESIGN.md):
+Facts measured in this project on rendered figures with known joints (``bench.render_suite``):
 the labels of the side hidden from the camera swap left/right in about half the frames of a
 side view; the ear, ankle and toe points sit about 3 cm from the anatomical points; the trunk
 reads a few degrees more inclined at the bottom of a hinge.

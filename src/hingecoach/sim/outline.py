@@ -1,7 +1,7 @@
 """What the segmentation-mask outline of the back reads on a simulated person.
 
 A video source measures the back's shape from BlazePose's segmentation mask
-(:mod:`hingecoach.sources.spine_mask`, method in ``../shared/research/spine-shape.md``): the back
+(:mod:`hingecoach.sources.spine_mask`, whose docstring gives the method): the back
 edge is sampled along the hip-to-shoulder chord at fractions 0.10-0.80, a line is fitted to
 each half, and the **back bend** is the angle between them (positive = convex, rounded). The
 simulator knows the spine itself (``Pose3D`` points ``pelvis`` ... ``neck``), so it reads the
@@ -9,7 +9,7 @@ same bend off the spine's curve as the camera sees it, then adds what the mask a
 
 * the bend of this person's *neutral* spine is subtracted and replaced by a per-person offset:
   the outline of a neutral back is not the line of the vertebral bodies (glutes, shoulder
-  blades, clothing), and good lifters read -7..2 deg (research note: 8 real clips and TBY66);
+  blades, clothing), and good lifters read -7..2 deg (measured on 8 real clips and TBY66);
 * per rep, a small offset (a shirt that folds, the arms against the trunk), and on a few reps a
   larger one ("loose shirts can add ~7 deg on one rep");
 * per frame, smooth noise: "noise within a bottom window is 1-2 deg (3-7 on small or fast
@@ -53,7 +53,7 @@ class OutlineNoise:
     frame_tau_s: float
 
 
-#: By landmark noise level (sim.noise.LEVELS): 'typical' is the research note's figures.
+#: By landmark noise level (sim.noise.LEVELS): 'typical' carries the figures quoted above.
 LEVELS: dict[str, OutlineNoise] = {
     "none": OutlineNoise(0.0, 0.0, 0.0, 0.0, (0.0, 0.0), 0.0, 0.1),
     "low": OutlineNoise(-2.5, 2.0, 0.8, 0.02, (3.0, 7.0), 1.0, 0.1),

@@ -1,11 +1,11 @@
 """Back shape from the person's segmentation mask (BlazePose has no spine landmarks).
 
-Method (``/work/shared/research/spine-shape.md``): binarise the mask, keep the largest blob,
-walk the chord from mid-hip to mid-shoulder and, from each point, march along the chord's
-normal towards the back (the side away from the toes) to the mask edge. Lines fitted to the
-lower and upper halves of those edge points give the **back bend** (positive = convex, the
-rounded back the guide warns about). The **neck turn** compares the lumbar line with the
-outline between the upper back and the neck, which catches the head and upper back dropping.
+Method: binarise the mask, keep the largest blob, walk the chord from mid-hip to mid-shoulder
+and, from each point, march along the chord's normal towards the back (the side away from the
+toes) to the mask edge. Lines fitted to the lower and upper halves of those edge points give
+the **back bend** (positive = convex, the rounded back the guide warns about). The **neck turn**
+compares the lumbar line with the outline between the upper back and the neck, which catches
+the head and upper back dropping.
 
 Everything here is pure numpy/scipy on arrays so it can be tested on synthetic masks.
 Coordinates are image pixels, x right, y down. ``facing`` is the image direction the person
