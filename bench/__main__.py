@@ -15,6 +15,7 @@ import time
 #: reports, program, live/web, batch, reliability.
 BENCHMARKS = (
     ("foundation_speed", ["--clips", "4"]),
+    ("speed_vs_naive", []),
     ("clips_accuracy", []),
     ("sim_accuracy", []),
     ("assess_sim", ["--n", "1500"]),
