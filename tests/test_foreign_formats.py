@@ -10,7 +10,7 @@ import pytest
 from hingecoach.errors import HingeInputError
 from hingecoach.pose.schema import BLAZEPOSE33, COCO17, INDEX, OPENPOSE_BODY25
 from hingecoach.sources import load
-from hingecoach.sources.foreign import OPENPOSE_COCO18
+from hingecoach.sources.formats.openpose import OPENPOSE_COCO18
 
 K = 33
 

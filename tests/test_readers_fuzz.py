@@ -9,19 +9,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hingecoach.errors import HingeInputError
-from hingecoach.sources import foreign, keypoints_file
+from hingecoach.sources import keypoints_file
+from hingecoach.sources.formats import coco, mediapipe, openpose, trc
 
 READERS = {
     "hingecoach-json": (keypoints_file.load_json, ".json"),
     "hingecoach-csv": (keypoints_file.load_csv, ".csv"),
-    "coco17": (foreign.load_coco, ".json"),
-    "openpose": (foreign.load_openpose, ".json"),
-    "trc": (foreign.load_trc, ".trc"),
-    "mediapipe-csv": (foreign.load_mediapipe_csv, ".csv"),
-    "mediapipe-json": (foreign.load_mediapipe_json, ".json"),
+    "coco17": (coco.load_coco, ".json"),
+    "openpose": (openpose.load_openpose, ".json"),
+    "trc": (trc.load_trc, ".trc"),
+    "mediapipe-csv": (mediapipe.load_mediapipe_csv, ".csv"),
+    "mediapipe-json": (mediapipe.load_mediapipe_json, ".json"),
 }
-SNIFFS = (keypoints_file._sniff, foreign._sniff_coco,
-          foreign._sniff_openpose, foreign._sniff_mediapipe_json, foreign._sniff_mediapipe_csv)
+SNIFFS = (keypoints_file._sniff, coco.sniff_coco,
+          openpose.sniff_openpose, mediapipe.sniff_mediapipe_json, mediapipe.sniff_mediapipe_csv)
 
 _FUZZ = settings(max_examples=40, deadline=None, database=None,
                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -73,7 +74,7 @@ def test_random_json(tmp_path, name, doc):
 def test_random_openpose_numbers(tmp_path, people):
     path = tmp_path / "x_keypoints.json"
     path.write_text(json.dumps({"people": [{"pose_keypoints_2d": p} for p in people]}))
-    _only_input_errors(foreign.load_openpose, path)
+    _only_input_errors(openpose.load_openpose, path)
 
 
 @_FUZZ
@@ -82,7 +83,7 @@ def test_random_openpose_numbers(tmp_path, people):
 def test_random_coco_numbers(tmp_path, kps, ids):
     path = tmp_path / "c.json"
     path.write_text(json.dumps([{"image_id": i, "keypoints": k} for i, k in zip(ids, kps, strict=False)]))
-    _only_input_errors(foreign.load_coco, path)
+    _only_input_errors(coco.load_coco, path)
 
 
 @_FUZZ
@@ -94,4 +95,4 @@ def test_random_trc_cells(tmp_path, cells, units):
             "Frame#\tTime\tRHip\t\t\tRKnee", "\t\tX1\tY1\tZ1\tX2\tY2\tZ2", ""]
     path = tmp_path / "t.trc"
     path.write_text("\n".join(head + ["\t".join(r) for r in cells]))
-    _only_input_errors(foreign.load_trc, path)
+    _only_input_errors(trc.load_trc, path)

@@ -46,10 +46,9 @@ class InputFile:
 
 def batch_suffixes() -> frozenset[str]:
     """File suffixes a batch picks up: those of every pose loader except still images."""
-    from hingecoach.sources import registry
+    from hingecoach.sources.loading import registered
 
-    registry.loader_names()  # imports the loader modules so the registry is filled
-    return frozenset(s for e in registry._REGISTRY if e.name not in SKIPPED_LOADERS for s in e.suffixes)
+    return frozenset(s for e in registered() if e.name not in SKIPPED_LOADERS for s in e.suffixes)
 
 
 def _is_temporary(name: str) -> bool:
@@ -60,7 +59,7 @@ def _is_temporary(name: str) -> bool:
 
 def _walk(folder: Path, suffixes: frozenset[str], exclude: Path | None):
     """Depth-first, sorted (so a batch's order is reproducible) walk yielding input paths."""
-    from hingecoach.sources.foreign import is_openpose_folder
+    from hingecoach.sources.formats.openpose import is_openpose_folder
 
     for entry in sorted(folder.iterdir()):
         if _is_temporary(entry.name) or (exclude is not None and entry.resolve() == exclude):

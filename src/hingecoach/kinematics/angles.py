@@ -212,17 +212,28 @@ def sagittal_axes_world(seq: PoseSequence) -> tuple[np.ndarray, np.ndarray] | No
     stand and the nose, :func:`hingecoach.pose.feet.forward_votes`)."""
     w = seq.world_xyz
     lhip, rhip = w[:, INDEX["left_hip"]], w[:, INDEX["right_hip"]]
-    lateral = np.nanmedian(lhip - rhip, axis=0)
-    lateral[1] = 0.0
-    norm = np.linalg.norm(lateral)
-    if not np.isfinite(norm) or norm < 1e-6:
-        return None
-    lateral /= norm
     up = np.array([0.0, -1.0, 0.0])
-    forward = np.cross(lateral, up)
+    axes = floor_axes(np.nanmedian(rhip - lhip, axis=0), up)
+    if axes is None:
+        return None
+    forward = axes[0]
     if forward_votes(w, forward) < 0:
         forward = -forward
     return forward, up
+
+
+def floor_axes(right: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(forward, right) unit vectors of a person's sagittal plane from their left->right
+    direction ``right`` (any length; its component along the vertical axis, y, is dropped) and
+    the ``up`` unit vector (y, either sign): forward = up x right. None when ``right`` has no
+    horizontal length. The one rule for world landmarks and 3D marker files (TRC)."""
+    right = np.array(right, dtype=np.float64)
+    right[1] = 0.0
+    norm = np.linalg.norm(right)
+    if not np.isfinite(norm) or norm < 1e-6:
+        return None
+    right /= norm
+    return np.cross(up, right), right
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,15 @@
-"""The loader registry: one entry point, :func:`load`, picks the loader for a path."""
+"""The loader registry: registration (:func:`register_loader`) and lookup (:func:`find_loader`).
+
+It imports no loader: the loader modules import it to register, and
+:mod:`hingecoach.sources.loading` imports them and does the loading."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from hingecoach.errors import HingeInputError, NoPersonError
+from hingecoach.errors import HingeInputError
 from hingecoach.pose import PoseSequence
 
 Loader = Callable[..., PoseSequence]
@@ -17,7 +17,7 @@ Sniffer = Callable[[Path], bool]
 
 
 @dataclass(frozen=True)
-class _Entry:
+class LoaderEntry:
     name: str
     suffixes: tuple[str, ...]
     loader: Loader
@@ -25,15 +25,7 @@ class _Entry:
     priority: int
 
 
-_REGISTRY: list[_Entry] = []
-
-#: Modules that register loaders; imported lazily on first use (no side effects at import).
-_LOADER_MODULES = (
-    "hingecoach.sources.keypoints_file",
-    "hingecoach.sources.foreign",
-    "hingecoach.sources.video",
-    "hingecoach.sources.image",
-)
+_REGISTRY: list[LoaderEntry] = []
 
 
 def register_loader(name: str, suffixes: tuple[str, ...], sniff: Sniffer | None = None,
@@ -43,25 +35,21 @@ def register_loader(name: str, suffixes: tuple[str, ...], sniff: Sniffer | None 
     lookalikes), whatever order the modules were imported in."""
 
     def wrap(func: Loader) -> Loader:
-        _REGISTRY.append(_Entry(name, tuple(s.lower() for s in suffixes), func, sniff, priority))
+        _REGISTRY.append(LoaderEntry(name, tuple(s.lower() for s in suffixes), func, sniff, priority))
         _REGISTRY.sort(key=lambda e: -e.priority)  # stable: equal priorities keep their order
         return func
 
     return wrap
 
 
-def _ensure_loaded() -> None:
-    for mod in _LOADER_MODULES:
-        importlib.import_module(mod)
+def entries() -> list[LoaderEntry]:
+    """The registered loaders, in the order their sniffs run (only those imported so far:
+    :func:`hingecoach.sources.loading.registered` imports them all first)."""
+    return list(_REGISTRY)
 
 
-def loader_names() -> list[str]:
-    _ensure_loaded()
-    return [e.name for e in _REGISTRY]
-
-
-def find_loader(path: Path) -> _Entry:
-    _ensure_loaded()
+def find_loader(path: Path) -> LoaderEntry:
+    """The first registered loader for the path's suffix whose sniff accepts the file."""
     suffix = path.suffix.lower()
     candidates = [e for e in _REGISTRY if suffix in e.suffixes]
     for entry in candidates:
@@ -77,39 +65,3 @@ def find_loader(path: Path) -> _Entry:
         f"{path.name}: unknown input type {suffix or '(no extension)'}.",
         f"Give a video, an image or a keypoint file ({', '.join(known)}).",
     )
-
-
-def load(path: str | Path, **options) -> PoseSequence:
-    """Read any supported input (video, image, keypoint file) as a PoseSequence."""
-    path = Path(path)
-    if not path.exists():
-        raise HingeInputError(f"{path}: no such file.", "Check the path and try again.")
-    if path.is_dir():
-        from hingecoach.sources import foreign  # OpenPose writes one JSON file per frame
-
-        if foreign.is_openpose_folder(path):
-            return foreign.load_openpose(path, **options)
-        raise HingeInputError(f"{path} is a folder.", "Give one file, or use `hinge batch` for a folder.")
-    if path.stat().st_size == 0:
-        raise HingeInputError(f"{path.name} is empty (0 bytes).", "Record or export the file again.")
-    entry = find_loader(path)
-    return check_usable(entry.loader(path, **options), path.name)
-
-
-def check_usable(seq: PoseSequence, name: str) -> PoseSequence:
-    """Refuse a sequence no stage can use (the video source checks more on its own): no frames
-    at all, or no keypoint in any frame (a keypoint file of a clip where nobody was found)."""
-    if seq.n_frames == 0:
-        raise HingeInputError(f"{name} holds no frames.",
-                              "Export the keypoints again from a clip of at least one full repetition.")
-    if not np.isfinite(seq.xyz[..., :2]).any():
-        raise NoPersonError(f"No person in {name}: every keypoint of every frame is missing.",
-                            "Export the keypoints again from a clip where the whole body is in view.")
-    return seq
-
-
-def save_keypoints(seq: PoseSequence, path: str | Path) -> Path:
-    """Write a sequence in our keypoint format (.json or .csv, chosen by suffix)."""
-    from hingecoach.sources import keypoints_file
-
-    return keypoints_file.save(seq, Path(path))
