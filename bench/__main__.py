@@ -20,9 +20,12 @@ BENCHMARKS = (
     ("sim_accuracy", []),
     ("assess_sim", ["--n", "1500"]),
     ("assess_sim", ["--n", "1500", "--history"]),  # too_deep against the usual depth
+    ("exercise_sim", ["--n", "1400"]),  # every exercise by its own standard
+    ("tempo_sim", []),
     ("render_suite", []),
     ("outline_check", []),
     ("report_speed", []),
+    ("ghost_sim", []),
     ("program_speed", []),
     ("live_accuracy", []),
     ("live_latency", []),
