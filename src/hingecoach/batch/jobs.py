@@ -6,11 +6,14 @@ runs in a local process pool and as a Ray task. It hashes the input's content fi
 result already stored for that content with the same settings is not redone (resume, and
 renamed or copied files). Input a person could fix (a corrupt video, no person in view) is
 recorded as a failure with its reason and not retried; an unexpected error is recorded too
-but retried by the next run, since it may not come from the file.
+but retried by the next run, since it may not come from the file. An input whose analysis
+killed its worker process on every try (a crash in a native library: the engine retried it
+already) is recorded as a "crash" and, like a bad file, not retried unless asked.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,9 +24,15 @@ from hingecoach.batch.discover import InputFile
 from hingecoach.errors import HingeInputError
 from hingecoach.sources.suffixes import is_video
 
-#: Kinds of failure: "input" is the file's fault (kept, not retried); "error" is retried.
+#: Kinds of failure: "input" is the file's fault (kept, not retried); "crash": its analysis
+#: killed the worker process on every try (kept, not retried); "error" is retried.
 INPUT_FAILURE = "input"
+CRASH_FAILURE = "crash"
 OTHER_FAILURE = "error"
+NOT_RETRIED = (INPUT_FAILURE, CRASH_FAILURE)
+#: Tests only: ``crash:<text>`` ends the worker process (os._exit) on inputs whose file name
+#: holds <text>; ``sleep:<seconds>`` slows every analysis down. Comma-separated.
+TEST_HOOK_ENV = "HINGECOACH_BATCH_TEST_HOOK"
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,17 @@ def reusable(record: dict[str, Any] | None, settings: JobSettings) -> bool:
     status = record["batch"].get("status")
     if status == "done":
         return True
-    return status == "failed" and record["batch"].get("failure") == INPUT_FAILURE and not settings.retry_failed
+    return status == "failed" and record["batch"].get("failure") in NOT_RETRIED and not settings.retry_failed
+
+
+def _test_hook(path: Path) -> None:
+    """See :data:`TEST_HOOK_ENV` (a no-op unless that variable is set)."""
+    for part in filter(None, os.environ.get(TEST_HOOK_ENV, "").split(",")):
+        kind, _, arg = part.partition(":")
+        if kind == "crash" and arg and arg in path.name:
+            os._exit(70)
+        if kind == "sleep":
+            time.sleep(float(arg))
 
 
 def _outcome(item: InputFile, digest: str | None, status: str, started: float, **extra: Any) -> dict[str, Any]:
@@ -115,6 +134,7 @@ def run_job(item: InputFile, settings: JobSettings) -> dict[str, Any]:
     block = {"content_hash": digest, "input": item.path, "person": item.person,
              "settings": settings.fingerprint()}
     try:
+        _test_hook(path)
         data = _analyse(path, settings, digest)
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
         kind, reason = _failure(exc)
@@ -128,3 +148,18 @@ def run_job(item: InputFile, settings: JobSettings) -> dict[str, Any]:
 
 def settings_dict(settings: JobSettings) -> dict[str, Any]:
     return asdict(settings)
+
+
+def record_crash(item: InputFile, settings: JobSettings, reason: str) -> dict[str, Any]:
+    """Store a "crash" failure for an input that killed its worker process on every try (the
+    engine calls this after its retries), so the next run does not try it again."""
+    started = time.perf_counter()
+    try:
+        digest = content_hash(Path(item.path))
+    except OSError as exc:
+        return _outcome(item, None, "failed", started, failure=OTHER_FAILURE,
+                        reason=f"cannot read the file: {exc.strerror or exc}")
+    block = {"content_hash": digest, "input": item.path, "person": item.person,
+             "settings": settings.fingerprint(), "status": "failed", "failure": CRASH_FAILURE, "reason": reason}
+    layout.write_json_atomic(layout.result_path(Path(settings.out_dir), digest), {"batch": block})
+    return _outcome(item, digest, "failed", started, failure=CRASH_FAILURE, reason=reason)

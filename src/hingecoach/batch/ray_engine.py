@@ -8,6 +8,15 @@ instance is used and left running. Each task writes its result into the output f
 so on a multi-node cluster OUT_DIR and the inputs must be on a path every node sees (NFS, a
 mounted bucket); only the small outcome dict travels back to the driver.
 
+Failures: a task whose worker process or node is lost (a node killed, a spot instance taken
+back) is run again by Ray, up to :data:`MAX_RETRIES` times; results are keyed by content and
+written atomically, so a task that had already written its result before its node was lost
+finds it on the retry and reports it as skipped: each input gets one outcome and one result.
+An input that kills its worker process on every try (a poison input) fails alone, after
+its retries, and is recorded as a "crash" (not tried again unless ``--retry-failed``); an
+input still lost after its retries for another reason (nodes lost again and again) is reported
+failed but not recorded, so the next run tries it again.
+
 Tasks take one CPU each, workers run with one thread per numeric library (the same
 environment as the local pool), a worker process is replaced after ``max_calls`` tasks
 (constant memory), and the driver keeps a bounded window of tasks in flight, so the
@@ -21,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from hingecoach.batch.discover import InputFile
-from hingecoach.batch.jobs import OTHER_FAILURE, JobSettings, run_job
+from hingecoach.batch.jobs import OTHER_FAILURE, TEST_HOOK_ENV, JobSettings, record_crash, run_job
 from hingecoach.batch.local import MAX_TASKS_PER_CHILD, QUEUE_PER_WORKER, SINGLE_THREAD_ENV, init_worker
 from hingecoach.errors import HingeInputError
 
@@ -35,9 +44,15 @@ def import_ray():
     return ray
 
 
+#: Times Ray runs a task again after its worker process or its node was lost.
+MAX_RETRIES = 3
+
+
 def _ray_task(item: InputFile, settings: JobSettings) -> dict[str, Any]:
+    import ray
+
     init_worker()
-    return run_job(item, settings)
+    return run_job(item, settings) | {"node": ray.get_runtime_context().get_node_id()[:12]}
 
 
 def connect(workers: int | None = None, address: str | None = None) -> bool:
@@ -46,7 +61,10 @@ def connect(workers: int | None = None, address: str | None = None) -> bool:
     if ray.is_initialized():
         return False
     address = address or os.environ.get("RAY_ADDRESS") or None
-    options: dict[str, Any] = {"runtime_env": {"env_vars": dict(SINGLE_THREAD_ENV)},
+    env = dict(SINGLE_THREAD_ENV)
+    if os.environ.get(TEST_HOOK_ENV):
+        env[TEST_HOOK_ENV] = os.environ[TEST_HOOK_ENV]
+    options: dict[str, Any] = {"runtime_env": {"env_vars": env},
                                "log_to_driver": False, "configure_logging": False}
     if address:
         ray.init(address=address, **options)
@@ -57,9 +75,17 @@ def connect(workers: int | None = None, address: str | None = None) -> bool:
     return True
 
 
-def _failed(item: InputFile, exc: Exception) -> dict[str, Any]:
+def _failed(item: InputFile, exc: Exception, settings: JobSettings) -> dict[str, Any]:
+    """The outcome of a task Ray gave up on: a poison input is recorded, anything else is not."""
+    import ray
+
+    if isinstance(exc, ray.exceptions.WorkerCrashedError):
+        return record_crash(item, settings, f"the worker process died while analysing it, on each of "
+                                            f"{MAX_RETRIES + 1} tries (a crash in a library, or out of memory)")
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return {"path": item.path, "person": item.person, "content_hash": None, "status": "failed",
-            "failure": OTHER_FAILURE, "seconds": None, "reason": f"Ray task failed: {type(exc).__name__}: {exc}"}
+            "failure": OTHER_FAILURE, "seconds": None,
+            "reason": f"Ray task lost after {MAX_RETRIES + 1} tries: {type(exc).__name__}: {first_line}"}
 
 
 def run_ray(items: Iterable[InputFile], settings: JobSettings, workers: int | None = None,
@@ -68,7 +94,8 @@ def run_ray(items: Iterable[InputFile], settings: JobSettings, workers: int | No
     ray = import_ray()
     started_here = connect(workers, address)
     try:
-        task = ray.remote(num_cpus=1, max_calls=MAX_TASKS_PER_CHILD, max_retries=1)(_ray_task)
+        task = ray.remote(num_cpus=1, max_calls=MAX_TASKS_PER_CHILD, max_retries=MAX_RETRIES,
+                          retry_exceptions=False)(_ray_task)
         cpus = int(ray.cluster_resources().get("CPU", 1))
         window = max(1, cpus) * (1 + QUEUE_PER_WORKER)
         settings_ref = ray.put(settings)
@@ -85,7 +112,7 @@ def run_ray(items: Iterable[InputFile], settings: JobSettings, workers: int | No
                 try:
                     yield ray.get(ref)
                 except ray.exceptions.RayError as exc:
-                    yield _failed(item, exc)
+                    yield _failed(item, exc, settings)
     finally:
         if started_here:
             ray.shutdown()
