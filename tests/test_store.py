@@ -282,13 +282,13 @@ def test_a_pattern_the_camera_did_not_see_counts_neither_as_hinge_nor_for_depth(
     assert usual_depth_hip_angle_deg(db, "me") == pytest.approx(90.0)
 
 
-def test_an_export_from_before_the_exercise_columns_restores_with_them_empty(tmp_path):
+def test_an_export_from_before_the_exercise_and_speed_columns_restores_with_them_empty(tmp_path):
     with open_db(f"sqlite:///{tmp_path / 'a.db'}") as db:
         log_manual_set(db, "wall_tap", 12, clean_reps=10, notes="old")
         data = exchange.dump(db)
     old = json.loads(json.dumps(data))
     sets = old["tables"]["sets"]
-    keep = [i for i, c in enumerate(sets["columns"]) if c not in ("exercise", "exercise_confidence")]
+    keep = [i for i, c in enumerate(sets["columns"]) if c not in exchange.ADDED_COLUMNS["sets"]]
     sets["columns"] = [sets["columns"][i] for i in keep]
     sets["rows"] = [[row[i] for i in keep] for row in sets["rows"]]
     old["migrations"] = ["0001_initial"]

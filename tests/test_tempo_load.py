@@ -96,3 +96,20 @@ def test_the_live_coach_says_once_when_the_reps_slow_down():
     assert session.rep_count == 6 and len(said) == 1
     steady_session, steady = feed(hinge_reps(n_reps=6, rep_s=2.0))
     assert not any(u.cue and "slowed" in u.cue for u in steady)
+
+
+def test_the_log_keeps_each_sets_speed_and_history_shows_it_by_week(tmp_path):
+    from datetime import datetime, timedelta
+
+    from hingecoach.program.history import load_history
+    from hingecoach.store import log_set, open_db
+
+    result = analyze(_unseen(simulate("hinge", reps=5, seed=3, noise="low").pose), level="wall_tap").to_dict()
+    speed = result["summary"]["tempo"]["ascent_speed_leg_per_s"]
+    assert speed and speed > 0
+    with open_db(f"sqlite:///{tmp_path / 'log.db'}") as db:
+        now = datetime(2026, 12, 7, 10, 0)
+        log_set(db, result, level="wall_tap", when=now - timedelta(weeks=1))
+        log_set(db, result, level="wall_tap", when=now)
+        weeks = load_history(db).weeks
+    assert [w.ascent_speed_leg_per_s for w in weeks] == [pytest.approx(speed, abs=0.01)] * 2

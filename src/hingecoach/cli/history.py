@@ -26,11 +26,12 @@ def _fmt(value: float | None, spec: str, scale: float = 1.0) -> str:
 
 def table(history: History, weeks: int) -> str:
     rows = [f"{'week of':10s}  {'level':18s} {'days':>4s} {'sets':>4s} {'reps':>5s} {'score':>5s} "
-            f"{'clean%':>6s} {'depth°':>6s}"]
+            f"{'clean%':>6s} {'depth°':>6s} {'speed':>5s}"]
     for w in history.weeks[-weeks:]:
         rows.append(f"{w.start.isoformat():10s}  {'+'.join(w.levels)[:18]:18s} {w.sessions:4d} {w.sets:4d} "
                     f"{w.reps:5d} {_fmt(w.score, '5.0f')} {_fmt(w.clean_rep_rate, '6.0f', 100)} "
-                    f"{_fmt(w.depth_hip_angle_deg, '6.0f')}")
+                    f"{_fmt(w.depth_hip_angle_deg, '6.0f')} {_fmt(w.ascent_speed_leg_per_s, '5.2f')}")
+    rows.append("speed: the hips' mean rise in leg lengths per second (a steady number means steady strength)")
     return "\n".join(rows)
 
 

@@ -152,7 +152,7 @@ def _check_cell(value: Any, kind: str, where: str) -> None:
 
 
 #: Columns later migrations added, by table: an export from before them restores with them empty.
-ADDED_COLUMNS = {"sets": ("exercise", "exercise_confidence")}
+ADDED_COLUMNS = {"sets": ("exercise", "exercise_confidence", "ascent_speed_leg_per_s", "speed_loss_pct")}
 
 
 def upgrade(data: Any) -> Any:

@@ -62,9 +62,12 @@ def _initial(tx: Tx) -> None:
 
 
 def _set_exercise(tx: Tx) -> None:
-    """Each set's exercise (given, implied by its level, or recognised) and how sure the call was."""
+    """Each set's exercise (given, implied by its level, or recognised) and how sure the call was,
+    and its speed: the reps' mean ascent speed of the hips and the set's speed loss."""
     tx.ddl("ALTER TABLE sets ADD COLUMN exercise TEXT")
     tx.ddl("ALTER TABLE sets ADD COLUMN exercise_confidence {float}")
+    tx.ddl("ALTER TABLE sets ADD COLUMN ascent_speed_leg_per_s {float}")
+    tx.ddl("ALTER TABLE sets ADD COLUMN speed_loss_pct {float}")
 
 
 #: In order. Never rename or edit one that has shipped; add a new one.

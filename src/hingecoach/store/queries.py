@@ -30,6 +30,7 @@ class SetRow:
     depth_hip_angle_deg: float | None
     wall_distance_cm: float | None
     quality: int | None
+    ascent_speed_leg_per_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class FaultTrend:
 
 
 _SET_COLUMNS = ("id, day, performed_at, level, method, rep_count, full_rep_count, score, clean_rep_rate, "
-                "hinge_rate, depth_hip_angle_deg, wall_distance_cm, quality")
+                "hinge_rate, depth_hip_angle_deg, wall_distance_cm, quality, ascent_speed_leg_per_s")
 
 
 def person_id(tx: Tx, person: str) -> int | None:

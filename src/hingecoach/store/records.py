@@ -91,6 +91,16 @@ def set_summary(reps: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _tempo_columns(result: Mapping[str, Any]) -> dict[str, float | None]:
+    """The set's mean ascent speed and speed loss, from the summary's tempo (absent in results
+    from before it was measured)."""
+    summary = result.get("summary")
+    tempo = summary.get("tempo") if isinstance(summary, Mapping) else None
+    tempo = tempo if isinstance(tempo, Mapping) else {}
+    return {"ascent_speed_leg_per_s": _finite(tempo.get("ascent_speed_leg_per_s"), "ascent_speed_leg_per_s"),
+            "speed_loss_pct": _finite(tempo.get("speed_loss_pct"), "speed_loss_pct")}
+
+
 def check_result(result: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Validate an analysis result dict; return the set's columns and its reps."""
     if not isinstance(result, Mapping):
@@ -112,6 +122,7 @@ def check_result(result: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "source": None if result.get("source") is None else str(result.get("source")),
         "exercise": None if result.get("exercise") is None else str(result.get("exercise")),
         "exercise_confidence": _finite(result.get("exercise_confidence"), "exercise_confidence"),
+        **_tempo_columns(result),
         **set_summary(reps),
     }
     return columns, reps

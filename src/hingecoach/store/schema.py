@@ -21,7 +21,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("hinge_rate", "float"), ("depth_hip_angle_deg", "float"), ("view", "text"),
         ("fps", "float"), ("duration_s", "float"), ("source", "text"), ("quality", "int"),
         ("wall_distance_cm", "float"), ("notes", "text"), ("exercise", "text"),
-        ("exercise_confidence", "float"),
+        ("exercise_confidence", "float"), ("ascent_speed_leg_per_s", "float"), ("speed_loss_pct", "float"),
     ),
     "reps": (
         ("id", "int"), ("set_id", "int"), ("idx", "int"), ("start_s", "float"),
