@@ -50,6 +50,7 @@ demo: $(STAMP)
 # .ci/run), so the README's test command runs them all on a fresh machine.
 test: system-deps $(STAMP) web-assets test-assets
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(STAMP) web-assets

@@ -218,7 +218,7 @@ def exercise_warnings(call: ExerciseCall, seen: ExerciseCall) -> list[str]:
         return []
     asked = "the level's exercise" if call.source == "level" else "the exercise given"
     return [f"The video looks like a {seen.name.replace('_', ' ')} ({seen.confidence:.0%} sure), not "
-            f"{asked} ({str(call.name).replace('_', ' ')}). It was graded by the {call.name.replace('_', ' ')} "
+            f"{asked} ({str(call.name).replace('_', ' ')}). It was graded by the {str(call.name).replace('_', ' ')} "
             "standard as asked: choose the level or exercise that matches what you filmed."]
 
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from hingecoach import atomic
 from hingecoach.analysis import Analysis, analyze
@@ -67,7 +68,7 @@ def analyze_path(path: Path, *, level: str | None = None, progress: bool = True,
     ``exercise`` the exercise filmed (None: recognised from the video)."""
     from hingecoach.sources.suffixes import is_video
 
-    options = {} if progress else {"progress": False}
+    options: dict[str, Any] = {} if progress else {"progress": False}
     if fps is not None and is_video(path):  # a keypoint file's fps= is its own rate
         options["fps"] = fps
     pose = load(path, **options)

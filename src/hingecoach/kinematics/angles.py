@@ -211,6 +211,8 @@ def sagittal_axes_world(seq: PoseSequence) -> tuple[np.ndarray, np.ndarray] | No
     lateral x up, flipped if the facing votes say the other way (the toes where the shins
     stand and the nose, :func:`hingecoach.pose.feet.forward_votes`)."""
     w = seq.world_xyz
+    if w is None:  # no world landmarks: no world axes either
+        return None
     lhip, rhip = w[:, INDEX["left_hip"]], w[:, INDEX["right_hip"]]
     up = np.array([0.0, -1.0, 0.0])
     axes = floor_axes(np.nanmedian(rhip - lhip, axis=0), up)

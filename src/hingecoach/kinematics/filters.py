@@ -80,7 +80,7 @@ class OneEuroFilter:
 
     def __call__(self, x: np.ndarray, t_s: float) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
-        if self._x is None or self._t is None or t_s <= self._t:
+        if self._x is None or self._dx is None or self._t is None or t_s <= self._t:
             self._x = x.copy()
             self._dx = np.zeros_like(x)
             self._t = t_s

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -205,6 +206,7 @@ def encode_frames(frames: Iterator[np.ndarray], out_path: Path, size: tuple[int,
     run never leaves a half video under the output name."""
     with atomic.replacing(out_path) as tmp, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(encoder_command(tmp, size, fps), stdin=subprocess.PIPE, stderr=err)
+        assert proc.stdin is not None  # stdin=PIPE
         try:
             written = _feed(proc, frames, size, plan, progress)
             proc.stdin.close()
@@ -229,13 +231,14 @@ def _feed(proc: subprocess.Popen, frames: Iterator[np.ndarray], size: tuple[int,
           progress: bool | None) -> int:
     w, h = size
     written = 0
+    assert proc.stdin is not None  # stdin=PIPE
     with _progress(plan.n_frames, progress) as bar:
         for i, frame in enumerate(frames):
             if frame.shape[:2] != (h, w):
                 raise HingeInputError(
                     f"The video's frames are {frame.shape[1]}x{frame.shape[0]} but the analysis "
                     f"was made on {w}x{h} frames.", "Give the same video that was analysed.")
-            proc.stdin.write(memoryview(np.ascontiguousarray(draw_overlay(frame, plan, i))))
+            proc.stdin.write(memoryview(cast(Any, np.ascontiguousarray(draw_overlay(frame, plan, i)))))
             written += 1
             bar.update(1)
     return written

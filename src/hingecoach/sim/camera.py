@@ -10,6 +10,7 @@ left). No lens distortion (phone main cameras are close to pinhole after their o
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import cast
 
 import numpy as np
 
@@ -99,5 +100,5 @@ def random_camera(rng: np.random.Generator, view: str, height_m: float,
     dist = fit_distance_m(height_m, image_size, hfov, fill=float(rng.uniform(0.55, 0.8)))
     return Camera(distance_m=dist, height_m=float(rng.uniform(0.7, 1.3)),
                   yaw_deg=float(rng.uniform(*VIEW_YAW_DEG[view])),
-                  side=str(rng.choice(["left", "right"])), image_size=tuple(image_size),
+                  side=str(rng.choice(["left", "right"])), image_size=cast(tuple[int, int], tuple(image_size)),
                   fps=fps, hfov_deg=hfov, target_y_m=0.5 * height_m)

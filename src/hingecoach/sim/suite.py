@@ -47,7 +47,7 @@ def _faults(rng: np.random.Generator, movement: str) -> dict[str, float]:
     allowed = applicable_faults(movement)
     u = rng.random()
     n = 0 if u < 0.4 else (1 if u < 0.85 else 2)
-    codes = rng.choice(allowed, size=n, replace=False) if n else []
+    codes: np.ndarray | list[str] = rng.choice(allowed, size=n, replace=False) if n else []
     if any(set(pair) <= set(codes) for pair in CONTRADICTORY):
         codes = codes[:1]
     out = {}

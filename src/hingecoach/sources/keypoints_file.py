@@ -200,7 +200,7 @@ def load_csv(path: Path, **_: Any) -> PoseSequence:
         if not line.startswith("# "):
             fh.seek(fh.tell() - len(line))  # the table starts here; quoted cells may span lines
             break
-        key, _, value = line[2:].rstrip("\r\n").partition(": ")
+        key, _sep, value = line[2:].rstrip("\r\n").partition(": ")
         try:
             meta[key] = json.loads(value)
         except (ValueError, RecursionError):

@@ -18,6 +18,7 @@ import os
 import sys
 import tempfile
 from types import TracebackType
+from typing import IO
 
 DEBUG_ENV = "HINGECOACH_NATIVE_LOGS"
 
@@ -42,7 +43,7 @@ class QuietStderr:
 
     def __init__(self) -> None:
         self._saved: int | None = None
-        self._sink = None
+        self._sink: IO[bytes] | None = None
 
     def __enter__(self) -> QuietStderr:
         if not enabled():

@@ -111,7 +111,7 @@ def others_in_frame(pose, rgb: np.ndarray, tracked_xy: np.ndarray) -> list[float
     for _ in range(MAX_PEOPLE):
         xy = _found_xy(pose.process(work), w, h, MIN_TRUNK_VISIBILITY)
         found = None if xy is None else body_box(xy, PAINT_MARGIN_FRAC)
-        if found is None:
+        if xy is None or found is None:
             break
         if height_px(xy) >= min_h:
             centres.append(float(np.nanmean(xy[:, 0])))

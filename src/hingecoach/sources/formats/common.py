@@ -9,7 +9,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -29,7 +29,7 @@ def fail(path: Path, problem: str, fix: str = FIX_SCHEMA) -> HingeInputError:
     return HingeInputError(f"{path.name}: {problem}", fix)
 
 
-def is_number(v: Any) -> bool:
+def is_number(v: Any) -> TypeGuard[int | float]:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
@@ -94,8 +94,8 @@ def _frame_number(key: Any) -> int | None:
 
 def times_from_keys(keys: list[Any], fps: float) -> tuple[np.ndarray, list[Any], str | None]:
     """Order frames by number (gaps become gaps in time); fall back to the order given."""
-    numbers = [_frame_number(k) for k in keys]
-    if all(n is not None for n in numbers) and len(set(numbers)) == len(numbers):
+    numbers = [n for n in (_frame_number(k) for k in keys) if n is not None]
+    if len(numbers) == len(keys) and len(set(numbers)) == len(numbers):
         order = sorted(range(len(keys)), key=lambda i: numbers[i])
         first = numbers[order[0]] if order else 0
         t = np.array([(numbers[i] - first) / fps for i in order], dtype=np.float64)
