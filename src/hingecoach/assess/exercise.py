@@ -100,9 +100,11 @@ def rep_exercise(m: dict[str, float], pattern: str, from_floor: bool, cfg: dict)
     if max(near, above) > 0.5:
         return ("squat" if pattern == "squat" else "good_morning"), max(near, above)
     float_top = m.get("hands_top_max_frac_torso", math.nan)
-    if (math.isfinite(float_top) and float_top > cfg["swing_float_min_frac_torso"]
-            and m.get("rep_duration_s", math.inf) < cfg["swing_max_rep_s"]):
-        return "kettlebell_swing", _sure((float_top - cfg["swing_float_min_frac_torso"]) / soft)
+    rise = m.get("hands_rise_frac_torso", math.nan)
+    floats = max((float_top - cfg["swing_float_min_frac_torso"]) / soft if math.isfinite(float_top) else -math.inf,
+                 (rise - cfg["swing_rise_min_frac_torso"]) / soft if math.isfinite(rise) else -math.inf)
+    if floats > 0 and m.get("rep_duration_s", math.inf) < cfg["swing_max_rep_s"]:
+        return "kettlebell_swing", _sure(floats)
     low = m.get("hands_height_bottom_frac_leg", math.nan)
     floor_limit = cfg["floor_hands_max_frac_leg"]
     if math.isfinite(low) and low < floor_limit:

@@ -127,6 +127,9 @@ def exercise_measures(kin: Kinematics, rep: Rep, w: dict[str, tuple[int, int]]) 
     return {
         "hands_height_bottom_frac_leg": window_values(hands_up, *b) / leg,
         "hands_top_max_frac_torso": float(np.nanmax(seg)) if np.isfinite(seg).any() else float("nan"),
+        # how far the hands rise against the shoulders from the bottom to their highest after it
+        "hands_rise_frac_torso": (float(np.nanmax(seg)) - window(kin, "wrist_height_frac_torso", *b)
+                                  if np.isfinite(seg).any() else float("nan")),
         # the shin nearest vertical over the whole rep: kneeling keeps it near horizontal
         "shin_angle_min_deg": _abs_low(kin["shin_angle_deg"][rep.start_frame:rep.end_frame + 1]),
         "hands_height_bottom_frac_torso": window(kin, "wrist_height_frac_torso", *b),
