@@ -56,8 +56,7 @@ def usual_depth_from_history(sim, cfg: dict[str, Any], level: str) -> float | No
     another day, logged in a scratch store and read back as the product reads it."""
     import tempfile
 
-    from hingecoach.store import queries, records
-    from hingecoach.store.db import open_db
+    from hingecoach.store import open_db, queries, records
 
     past = simulate("hinge", faults={}, view=cfg["view"], seed=cfg["seed"] + HISTORY_SEED_OFFSET,
                     noise=cfg["noise"], body=sim.body)
