@@ -14,7 +14,8 @@ from figures import hinge_reps
 from hingecoach.analysis import analyze
 from hingecoach.config import section
 from hingecoach.report import plots, write_annotated_video, write_report
-from hingecoach.report.html import key_reps, report_html
+from hingecoach.report.html import report_html
+from hingecoach.report.key_frames import key_reps
 from hingecoach.report.overlay import SKELETON_BGR, blank_canvas, draw_overlay, plan_overlay
 from test_report_support import colour_near, mixed_set, write_source_video
 

@@ -6,8 +6,6 @@ guide's fix. Every string that comes from outside (file names, fault codes) is e
 
 from __future__ import annotations
 
-import base64
-import math
 from collections.abc import Iterable
 from datetime import datetime
 from html import escape
@@ -21,15 +19,8 @@ from hingecoach.analysis import Analysis
 from hingecoach.assess.specs import fault_specs
 from hingecoach.coaching import advice, issues_of
 from hingecoach.report import plots
-from hingecoach.reps import Rep
-
-#: Key frames are shrunk to at most this many pixels on their long side (phone screens;
-#: keeps the file small).
-KEY_FRAME_MAX_PX = 720
-KEY_FRAME_JPEG_QUALITY = 82
-#: Gallery thumbnails (every rep's bottom, cropped to the body): long side and JPEG quality.
-GALLERY_MAX_PX = 300
-GALLERY_JPEG_QUALITY = 76
+from hingecoach.report.html_parts import data_uri, fmt, img, pill, title_of
+from hingecoach.report.key_frames import bottom_frames, gallery_html, key_frames_html
 
 _CSS = """
 :root { --ink:#1d2433; --muted:#5b6475; --line:#e3e6ec; --bg:#f6f7f9; --card:#fff;
@@ -86,33 +77,6 @@ footer { color:var(--muted); font-size:.8rem; text-align:center; margin:18px 0 3
 
 
 # -- pieces -------------------------------------------------------------------------------------
-def _fmt(v: float | None, nd: int = 0, unit: str = "") -> str:
-    if v is None or not math.isfinite(v):
-        return "–"
-    return f"{v:.{nd}f}{unit}"
-
-
-def _data_uri(data: bytes, mime: str) -> str:
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-
-
-def _img(uri: str, alt: str, img_id: str, cls: str = "plot") -> str:
-    return f'<img id="{escape(img_id)}" class="{cls}" src="{uri}" alt="{escape(alt)}">'
-
-
-def _pill(pattern: str | None) -> str:
-    if not pattern:
-        return "–"
-    return f'<span class="pill {escape(pattern)}">{escape(pattern)}</span>'
-
-
-def _title_of(code: str) -> str:
-    try:
-        return advice(code)["title"]
-    except KeyError:
-        return code.replace("_", " ")
-
-
 def source_name(analysis: Analysis) -> str:
     return Path(analysis.pose.source).name if analysis.pose.source else "(unnamed input)"
 
@@ -148,7 +112,7 @@ def header_html(analysis: Analysis) -> str:
 def summary_html(analysis: Analysis) -> str:
     s = analysis.summary
     score = "–" if s.score is None else f"{s.score:.0f}"
-    stats = [(str(s.reps), "reps counted"), (_pill(s.pattern), "pattern"), (score, "score / 100"),
+    stats = [(str(s.reps), "reps counted"), (pill(s.pattern), "pattern"), (score, "score / 100"),
              (f"{s.clean_reps}/{s.reps}", "reps free of major faults")]
     cards = "".join(f'<div class="stat"><b>{v}</b><span>{escape(k)}</span></div>' for v, k in stats)
     parts = [f'<section id="summary"><h2>Summary</h2><div class="stats">{cards}</div>']
@@ -169,9 +133,9 @@ def summary_html(analysis: Analysis) -> str:
         speed = tempo.get("ascent_speed_leg_per_s")
         metres = analysis.speed_m_per_s(speed)
         loss = tempo.get("speed_loss_pct")
-        parts.append(f'<p id="tempo"><b>Tempo:</b> down {_fmt(tempo.get("descent_s"), 1)} s, pause '
-                     f'{_fmt(tempo.get("bottom_pause_s"), 1)} s, up {_fmt(tempo.get("ascent_s"), 1)} s; the hips rise at '
-                     f'{_fmt(speed, 2)} leg lengths/s' + (f" ({metres:.2f} m/s)" if metres is not None else "")
+        parts.append(f'<p id="tempo"><b>Tempo:</b> down {fmt(tempo.get("descent_s"), 1)} s, pause '
+                     f'{fmt(tempo.get("bottom_pause_s"), 1)} s, up {fmt(tempo.get("ascent_s"), 1)} s; the hips rise at '
+                     f'{fmt(speed, 2)} leg lengths/s' + (f" ({metres:.2f} m/s)" if metres is not None else "")
                      + (f"; speed loss {loss:.0f}%" if loss is not None else "") + "</p>")
         if tempo.get("note"):
             parts.append(f'<p class="muted">{escape(tempo["note"])}</p>')
@@ -185,7 +149,7 @@ def summary_html(analysis: Analysis) -> str:
 
 
 def _fault_chips(a) -> str:
-    chips = [f'<span class="sev {escape(f.severity)}" title="{escape(_title_of(f.code))} ({escape(f.severity)})">'
+    chips = [f'<span class="sev {escape(f.severity)}" title="{escape(title_of(f.code))} ({escape(f.severity)})">'
              f"{escape(f.code.replace('_', ' '))}</span>" for f in a.faults]
     return "".join(chips) or "–"
 
@@ -200,11 +164,11 @@ def rep_table_html(analysis: Analysis) -> str:
         tag = f"{rep.index}{' (partial)' if rep.partial else ''}"
         rows.append(
             f"<tr{cls}><td>{tag}</td><td>{rep.start_s:.1f}–{rep.end_s:.1f}</td>"
-            f"<td>{_fmt(rep.depth_hip_angle_deg, 0, '°')}</td>"
-            f"<td>{_fmt(m.get('knee_flexion_bottom_deg'), 0, '°')}</td>"
-            f"<td>{_fmt(m.get('shin_angle_bottom_deg'), 0, '°')}</td>"
-            f"<td>{_fmt(m.get('hip_back_bottom_frac_leg'), 2)}</td>"
-            f"<td>{_pill(a.seen_pattern)}</td><td>{_fmt(a.score)}</td><td class=\"l\">{_fault_chips(a)}</td></tr>")
+            f"<td>{fmt(rep.depth_hip_angle_deg, 0, '°')}</td>"
+            f"<td>{fmt(m.get('knee_flexion_bottom_deg'), 0, '°')}</td>"
+            f"<td>{fmt(m.get('shin_angle_bottom_deg'), 0, '°')}</td>"
+            f"<td>{fmt(m.get('hip_back_bottom_frac_leg'), 2)}</td>"
+            f"<td>{pill(a.seen_pattern)}</td><td>{fmt(a.score)}</td><td class=\"l\">{_fault_chips(a)}</td></tr>")
     if not rows:
         rows.append('<tr><td colspan="9" class="l">No repetition found.</td></tr>')
     return (f'<section id="reps"><h2>Rep by rep</h2><div class="scroll"><table id="rep-table">'
@@ -250,9 +214,9 @@ def checklist_html(analysis: Analysis) -> str:
 def curves_html(analysis: Analysis) -> str:
     axes = plots.plot_angle_curves(analysis.kinematics, analysis.reps, analysis.assessments,
                                    level=analysis.standard)
-    uri = _data_uri(plots.figure_png(axes[0].figure), "image/png")
+    uri = data_uri(plots.figure_png(axes[0].figure), "image/png")
     return ('<section id="curves"><h2>Angles over time</h2>'
-            f"<figure><div class=\"wide\">{_img(uri, 'Hip, knee, shin and trunk angles over time', 'angle-curves')}</div>"
+            f"<figure><div class=\"wide\">{img(uri, 'Hip, knee, shin and trunk angles over time', 'angle-curves')}</div>"
             "<figcaption>Each shaded span is a rep (green: hinge, orange: squat, red: stoop), numbered "
             "at the top; dots mark the bottom. Yellow and red bands are where a fault's limit is "
             "passed. On a phone, swipe the plot sideways.</figcaption></figure></section>")
@@ -260,140 +224,12 @@ def curves_html(analysis: Analysis) -> str:
 
 def path_html(analysis: Analysis) -> str:
     ax = plots.plot_hip_path(analysis.kinematics, analysis.reps, analysis.assessments, level=analysis.standard)
-    uri = _data_uri(plots.figure_png(ax.figure), "image/png")
+    uri = data_uri(plots.figure_png(ax.figure), "image/png")
     return ('<section id="hip-path"><h2>Hips back or hips down?</h2>'
-            f"<figure>{_img(uri, 'Path of the hips in each rep', 'hip-path-plot')}"
+            f"<figure>{img(uri, 'Path of the hips in each rep', 'hip-path-plot')}"
             "<figcaption>The path of your hips in each rep, from standing. A hinge sends the hips "
             "back (to the right); a squat sends them down. Numbers mark each rep's bottom."
             "</figcaption></figure></section>")
-
-
-def key_reps(analysis: Analysis) -> list[tuple[str, Rep, int]]:
-    """[(label, rep, index)] of the best and the worst graded rep (partial reps are not graded)."""
-    score = {i: a.score for i, a in enumerate(analysis.assessments)
-             if not analysis.reps[i].partial and a.score is not None and math.isfinite(a.score)}
-    pool = [(i, analysis.reps[i]) for i in score]
-    if not pool:
-        return []
-    best = max(pool, key=lambda p: (score[p[0]], -p[0]))
-    worst = min(pool, key=lambda p: (score[p[0]], p[0]))
-    if best[0] == worst[0]:
-        return [("Best and worst alike", best[1], best[0])]
-    return [("Best rep", best[1], best[0]), ("Worst rep", worst[1], worst[0])]
-
-
-def _jpeg(img: np.ndarray, max_px: int, quality: int = KEY_FRAME_JPEG_QUALITY) -> bytes:
-    """``img`` shrunk to at most ``max_px`` on its long side, as JPEG."""
-    import cv2
-
-    h, w = img.shape[:2]
-    shrink = max_px / max(h, w)
-    if shrink < 1:
-        img = cv2.resize(img, (max(1, int(w * shrink)), max(1, int(h * shrink))), interpolation=cv2.INTER_AREA)
-    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:
-        raise RuntimeError("OpenCV could not encode a key frame as JPEG")
-    return buf.tobytes()
-
-
-def bottom_frames(analysis: Analysis, plan, video: Path | None, frames: Iterable[int]) -> dict[int, np.ndarray]:
-    """Each frame with the overlay (and the ghost, where the plan has it): the video's
-    picture, read in one pass, else a blank canvas."""
-    from hingecoach.report.overlay import blank_canvas, draw_overlay
-    from hingecoach.report.video_out import read_frames
-    from hingecoach.sources.video import source_frame
-
-    wanted = sorted(set(frames))
-    source = {f: source_frame(analysis.pose, f) for f in wanted}
-    pictures = read_frames(video, list(source.values())) if video is not None else {}
-    out = {}
-    for f in wanted:
-        img = pictures.get(source[f])
-        if img is None or img.shape[1::-1] != tuple(analysis.pose.image_size):
-            img = blank_canvas(analysis.pose.image_size)
-        out[f] = draw_overlay(img, plan, f)
-    return out
-
-
-def key_frame_jpeg(analysis: Analysis, plan, frame: int, video: Path | None) -> bytes:
-    """The frame with the overlay, shrunk for a phone, as JPEG."""
-    return _jpeg(bottom_frames(analysis, plan, video, [frame])[frame], KEY_FRAME_MAX_PX)
-
-
-def _body_box(analysis: Analysis, plan, frame: int, size: tuple[int, int]) -> tuple[int, int, int, int]:
-    """The person (and the ghost) at ``frame`` with a margin, as (x0, y0, x1, y1) in the image."""
-    pts = [p[frame] for j, p in plan.points.items() if j != "com" and np.isfinite(p[frame]).all()]
-    if plan.ghost is not None and plan.ghost.boxes[frame] is not None:
-        x0, y0, x1, y1 = plan.ghost.boxes[frame]
-        pts += [np.array([x0, y0]), np.array([x1, y1])]
-    w, h = size
-    if len(pts) < 2:
-        return 0, 0, w, h
-    arr = np.array(pts)
-    lo, hi = arr.min(axis=0), arr.max(axis=0)
-    pad = 0.12 * max(hi - lo) + 8
-    x0, y0 = int(max(0, lo[0] - pad)), int(max(0, lo[1] - pad))
-    x1, y1 = int(min(w, hi[0] + pad)), int(min(h, hi[1] + pad))
-    return (x0, y0, x1, y1) if x1 > x0 + 8 and y1 > y0 + 8 else (0, 0, w, h)
-
-
-def _ghost_words(analysis: Analysis, ghost, i: int) -> str:
-    from hingecoach.report.ghost import Ghost, bottom_words
-
-    return bottom_words(analysis, ghost, i) if isinstance(ghost, Ghost) else ""
-
-
-def gallery_html(analysis: Analysis, plan, ghost, images: dict[int, np.ndarray]) -> str:
-    """Every rep's bottom, cropped to the body, in one row (scrolls sideways on a phone)."""
-    cards = []
-    for i, (rep, a) in enumerate(zip(analysis.reps, analysis.assessments, strict=True)):
-        img = images.get(rep.bottom_frame)
-        if img is None:
-            continue
-        x0, y0, x1, y1 = _body_box(analysis, plan, rep.bottom_frame, analysis.pose.image_size)
-        uri = _data_uri(_jpeg(img[y0:y1, x0:x1], GALLERY_MAX_PX, GALLERY_JPEG_QUALITY), "image/jpeg")
-        score = "partial, not graded" if rep.partial else f"score {_fmt(a.score)}"
-        words = _ghost_words(analysis, ghost, i)
-        cards.append(f'<figure class="rep-card" id="gallery-rep-{rep.index}">'
-                     f"{_img(uri, f'Rep {rep.index} at the bottom', f'thumb-{rep.index}', 'thumb')}"
-                     f"<figcaption><b>Rep {rep.index}</b> · {escape(score)}"
-                     f"{'<br>' + escape(words) if words else ''}</figcaption></figure>")
-    if not cards:
-        return ""
-    return ('<section id="gallery"><h2>Every rep at the bottom</h2>'
-            f'<div class="gallery">{"".join(cards)}</div>'
-            '<p class="muted">Each rep at its deepest point, in order (swipe sideways for more).</p></section>')
-
-
-def key_frames_html(analysis: Analysis, video: Path | None, plan=None, ghost=None,
-                    images: dict[int, np.ndarray] | None = None) -> str:
-    from hingecoach.report.ghost import ghost_caption
-    from hingecoach.report.overlay import plan_overlay
-
-    chosen = key_reps(analysis)
-    if not chosen:
-        return ""
-    plan = plan if plan is not None else plan_overlay(analysis)
-    images = images if images is not None else bottom_frames(analysis, plan, video, [r.bottom_frame for _, r, _ in chosen])
-    figs = []
-    for (label, rep, i), slug in zip(chosen, ("best", "worst"), strict=False):
-        a = analysis.assessments[i]
-        uri = _data_uri(_jpeg(images[rep.bottom_frame], KEY_FRAME_MAX_PX), "image/jpeg")
-        words = _ghost_words(analysis, ghost, i)
-        figs.append(f"<figure>{_img(uri, f'{label}: rep {rep.index} at the bottom', f'key-{slug}', 'keyframe')}"
-                    f"<figcaption><b>{escape(label)}</b>: rep {rep.index} at the bottom "
-                    f"({rep.bottom_s:.1f} s), {escape(a.pattern)}, score {a.score:.0f}."
-                    f"{f' <span class={chr(34)}ghost-words{chr(34)}>{escape(words)}</span>' if words else ''}"
-                    "</figcaption></figure>")
-    note = "" if video is not None else ('<p class="muted">No video was given (keypoint input): the '
-                                         "skeleton is drawn on a blank background.</p>")
-    about = f'<p class="muted" id="ghost-caption">{escape(ghost_caption(ghost))}</p>' if ghost is not None else ""
-    return ('<section id="key-frames"><h2>At the bottom: best and worst rep</h2>'
-            f'<div class="frames">{"".join(figs)}</div>{note}{about}'
-            '<p class="muted">Blue: your body as measured. The line from head to hips is the dowel: '
-            "green when head, upper back and pelvis line up, red when not. The dashed line is a "
-            "vertical shin; where your level grades the shin, it turns yellow or red as the knee drifts "
-            "forward.</p></section>")
 
 
 _MEASURE_WORDS = {
@@ -444,8 +280,8 @@ def _evidence(analysis: Analysis, code: str, reps: Iterable[int]) -> str:
     values = [f.value for f in hits if f.measure == hits[0].measure]
     nd = 0 if unit else 2
     limit_nd = nd if float(hits[0].threshold).is_integer() or not unit else 1  # 2.5°, not 2°
-    return (f"Measured: {escape(words)} typically {_fmt(float(np.median(values)), nd, unit)} "
-            f"(limit {_fmt(hits[0].threshold, limit_nd, unit)}).")
+    return (f"Measured: {escape(words)} typically {fmt(float(np.median(values)), nd, unit)} "
+            f"(limit {fmt(hits[0].threshold, limit_nd, unit)}).")
 
 
 def faults_html(analysis: Analysis) -> str:
