@@ -194,6 +194,16 @@ def test_uploaded_clip_is_analysed(make_client, clips_dir):
     assert c.get(f"/api/jobs/{job}/annotated.mp4").content[4:8] == b"ftyp"
 
 
+def test_an_animated_gif_upload_is_analysed(make_client, clips_dir):
+    c = make_client()
+    r = c.post("/api/upload", content=(clips_dir / "chloe" / "rdl_curl_press.gif").read_bytes())
+    assert r.status_code == 200, r.text
+    status = _wait(c, r.json()["job"], timeout_s=300)
+    assert status["state"] == "done", status
+    result = c.get(f"/api/jobs/{r.json()['job']}/result.json").json()
+    assert result["rep_count"] == 2 and result["exercise"] == "romanian_deadlift"
+
+
 # -- path traversal --------------------------------------------------------------------------
 @pytest.mark.parametrize("url", [
     "/api/jobs/..%2F..%2F..%2Fetc%2Fpasswd",

@@ -61,9 +61,11 @@ DISK_FULL_ANALYSIS = ("The server ran out of disk space while writing the result
 
 
 def sniff_video(head: bytes) -> str | None:
-    """The container suffix from the first bytes (MP4/MOV, AVI, MKV/WebM), or None."""
+    """The container suffix from the first bytes (MP4/MOV, AVI, MKV/WebM, animated GIF), or None."""
     if head[4:8] == b"ftyp":
         return ".mp4"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return ".gif"
     if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
         return ".avi"
     if head[:4] == b"\x1a\x45\xdf\xa3":
@@ -80,7 +82,8 @@ def probe_video(path: Path) -> dict[str, Any]:
         ok, frame = cap.read() if cap.isOpened() else (False, None)
         if not ok or frame is None:
             raise HingeInputError("The upload is not a readable video (no frame could be decoded).",
-                                  "Upload an .mp4, .mov, .avi, .mkv or .webm straight from the camera.")
+                                  "Upload an .mp4, .mov, .avi, .mkv, .webm or an animated .gif straight from "
+                                  "the camera.")
         return {"frames": int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0)),
                 "fps": float(cap.get(cv2.CAP_PROP_FPS) or 0.0),
                 "width": int(frame.shape[1]), "height": int(frame.shape[0])}

@@ -289,8 +289,8 @@ async def _receive_upload(request: Request, settings: Settings, jobs_dir: Path, 
         return _disk_error(exc, folder)
     if suffix is None:
         jobs.remove_job(folder)
-        return _upload_error("The file is not a video (its content is not MP4, MOV, AVI, MKV or WebM, "
-                             "whatever its name says).", 415)
+        return _upload_error("The file is not a video (its content is not MP4, MOV, AVI, MKV, WebM or an "
+                             "animated GIF, whatever its name says).", 415)
     video = dest.rename(folder / f"input{suffix}")
     try:
         info = await asyncio.to_thread(jobs.probe_video, video)
