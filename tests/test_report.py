@@ -16,7 +16,8 @@ from hingecoach.config import section
 from hingecoach.report import plots, write_annotated_video, write_report
 from hingecoach.report.html import report_html
 from hingecoach.report.key_frames import key_reps
-from hingecoach.report.overlay import SKELETON_BGR, blank_canvas, draw_overlay, plan_overlay
+from hingecoach.report.overlay import SKELETON_BGR, blank_canvas, draw_overlay
+from hingecoach.report.overlay_plan import plan_overlay
 from test_report_support import colour_near, mixed_set, write_source_video
 
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from hingecoach.report import write_annotated_video, write_report
-from hingecoach.report.overlay import SKELETON_BGR, plan_overlay
+from hingecoach.report.overlay import SKELETON_BGR
+from hingecoach.report.overlay_plan import plan_overlay
 from test_report_support import colour_near, mixed_set
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -32,8 +32,9 @@ class Signal:
     #: a stand-in, read only when this better measure is missing
     fallback_for: str | None = None
 
-    def passes(self, value: float, limit: float) -> bool:
-        """``value`` is past ``limit`` on the bad side (NaN never passes)."""
+    def passes(self, value: Any, limit: float) -> Any:
+        """``value`` (a number, or an array element-wise) is past ``limit`` on the bad side (NaN
+        never passes)."""
         return value > limit if self.above else value < limit
 
     def severity(self, value: float) -> str | None:

@@ -222,7 +222,7 @@ def ghost_summary(analysis: Analysis, ghost: Ghost | NoGhost) -> dict[str, Any]:
 def overlay_with_ghost(analysis: Analysis, ghost: bool = True, height_cm: float | None = None,
                        usual_depth_hip_angle_deg: float | None = None):
     """(OverlayPlan with the ghost drawn in when asked and available, the ghost or NoGhost or None)."""
-    from hingecoach.report.overlay import plan_overlay
+    from hingecoach.report.overlay_plan import plan_overlay
 
     if not ghost:
         return plan_overlay(analysis), None

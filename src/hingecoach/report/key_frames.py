@@ -123,7 +123,7 @@ def gallery_html(analysis: Analysis, plan, ghost, images: dict[int, np.ndarray])
 def key_frames_html(analysis: Analysis, video: Path | None, plan=None, ghost=None,
                     images: dict[int, np.ndarray] | None = None) -> str:
     from hingecoach.report.ghost import ghost_caption
-    from hingecoach.report.overlay import plan_overlay
+    from hingecoach.report.overlay_plan import plan_overlay
 
     chosen = key_reps(analysis)
     if not chosen:

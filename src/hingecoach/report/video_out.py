@@ -27,7 +27,8 @@ import numpy as np
 from hingecoach import atomic
 from hingecoach.analysis import Analysis
 from hingecoach.errors import HingeInputError
-from hingecoach.report.overlay import OverlayPlan, blank_canvas, draw_overlay
+from hingecoach.report.overlay import blank_canvas, draw_overlay
+from hingecoach.report.overlay_plan import OverlayPlan
 
 #: x264 settings. Pose extraction costs the same per frame at any resolution (the model sees
 #: 256x256), encoding grows with the pixels: at 1080p "veryfast" took ~1.7x and "ultrafast"
