@@ -1,0 +1,97 @@
+"""A long 1080p video (a real clip repeated to one minute by FFmpeg's concat demuxer):
+Ctrl-C mid-analysis leaves the keypoint cache and the training log consistent, the analysis runs
+in flat memory with a progress bar that tells the time left, and a re-run reads the cache.
+The 2-hour figure is `python -m bench.long_video` (not run here)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from bench.long_video import cache_state, log_state, make_long_video, proc_kb, run_analyze
+
+pytestmark = [pytest.mark.slow, pytest.mark.clips]
+#: Pose on every third frame (10 frames/s) keeps the one-minute video's analysis near 30 s.
+FPS = ["--fps", "10", "--no-progress"]
+
+
+@pytest.fixture
+def long_video(clips_dir: Path, tmp_path: Path) -> Path:
+    return make_long_video(clips_dir / "mattiolato" / "good_000003.mp4", 1.0, tmp_path / "long.mp4")
+
+
+def _analyse_on_a_terminal(video: Path, env: dict[str, str]) -> dict:
+    """`hinge analyze --log` with stderr on a pseudo-terminal (so the progress bar shows, as for a
+    person), its RSS sampled every 0.2 s."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a 120-column terminal
+    chunks: list[bytes] = []
+
+    def pump() -> None:
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    t0 = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "hingecoach", "analyze", str(video), "--log", "--fps", "10"],
+                            env=env, stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    rss, peak = [], 0
+    while proc.poll() is None:
+        kb, hwm = proc_kb(proc.pid, "VmRSS"), proc_kb(proc.pid, "VmHWM")
+        if kb:
+            rss.append(kb / 1024.0)
+        peak = max(peak, hwm or 0)
+        time.sleep(0.2)
+    out = proc.stdout.read() if proc.stdout else ""
+    proc.wait()
+    reader.join(timeout=5)
+    os.close(master)
+    return {"rc": proc.returncode, "stdout": out, "bar": b"".join(chunks).decode(errors="replace"),
+            "rss": rss, "peak_mb": peak / 1024.0, "wall_s": time.monotonic() - t0}
+
+
+def test_a_long_video_interrupted_then_analysed(long_video: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "HINGECOACH_CACHE": str(tmp_path / "cache"), "HINGECOACH_DB": str(tmp_path / "log.db")}
+    cut = run_analyze(long_video, env, FPS, interrupt_after=4.0)
+    assert cut["rc"] == 130 and "interrupted" in cut["stderr"]
+    assert cache_state(tmp_path / "cache") == (0, 0)  # no entry, no partial or temporary file
+    assert log_state(tmp_path / "log.db") in ("no log file", "0 sets, integrity ok")
+
+    full = _analyse_on_a_terminal(long_video, env)
+    assert full["rc"] == 0, full["bar"][-2000:]
+    assert re.search(r"reps: 1[3-6]\b", full["stdout"]), full["stdout"][-500:]  # the clip's rep, ~15 times
+    assert cache_state(tmp_path / "cache") == (1, 0)
+    assert log_state(tmp_path / "log.db") == "1 sets, integrity ok"
+    rss, q = full["rss"], len(full["rss"]) // 4
+    # decoding and pose (most of the run) in flat memory: a 1080p frame is 6 MB, so frames held
+    # would add hundreds of MB between the second and third quarters. The peak comes after the
+    # pose, in the analysis of the whole set, and grows with the length (bench.long_video).
+    early, late = max(rss[q:2 * q]), max(rss[2 * q:3 * q])
+    assert late < early + 50, (early, late)
+    left = re.findall(r"<(\d+:\d\d)", full["bar"])  # tqdm shows elapsed<remaining
+    assert len(left) >= 3, full["bar"][-1000:]
+    print(f"\n1-min 1080p at 10 frames/s: {full['wall_s']:.1f} s, peak RSS {full['peak_mb']:.0f} MB, "
+          f"max RSS second quarter {early:.0f} MB, third {late:.0f} MB; "
+          f"time left shown: {left[:2]} ... {left[-2:]}")
+
+    cached = run_analyze(long_video, env, FPS)
+    assert cached["rc"] == 0 and cached["wall_s"] < full["wall_s"] / 3
+    assert log_state(tmp_path / "log.db") == "2 sets, integrity ok"
