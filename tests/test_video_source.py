@@ -15,15 +15,8 @@ from hingecoach.pose import PoseSequence
 from hingecoach.pose.schema import INDEX
 from hingecoach.sources import cache as kp_cache
 from hingecoach.sources import load, spine_mask
-from hingecoach.sources.video import (
-    FramePicker,
-    cache_settings,
-    effective_rate,
-    key_joints_in_view,
-    parse_fps,
-    repair_timestamps,
-    shrink,
-)
+from hingecoach.sources.frames import FramePicker, effective_rate, parse_fps, repair_timestamps, shrink
+from hingecoach.sources.video import cache_settings, key_joints_in_view
 
 CLIPS = Path(__file__).resolve().parents[2] / "shared" / "clips"
 SIDE_CLIP = CLIPS / "tby66" / "0016c_1.mp4"

@@ -52,7 +52,7 @@ def add_output_options(p) -> None:
 
 def analysis_rate(text: str) -> float | str:
     """argparse type of --fps: a rate in frames/s, or 'native'."""
-    from hingecoach.sources.video import parse_fps
+    from hingecoach.sources.frames import parse_fps
 
     try:
         rate = parse_fps(text)

@@ -56,7 +56,7 @@ def bottom_frames(analysis: Analysis, plan, video: Path | None, frames: Iterable
     picture, read in one pass, else a blank canvas."""
     from hingecoach.report.overlay import blank_canvas, draw_overlay
     from hingecoach.report.video_out import read_frames
-    from hingecoach.sources.video import source_frame
+    from hingecoach.sources.frames import source_frame
 
     wanted = sorted(set(frames))
     source = {f: source_frame(analysis.pose, f) for f in wanted}

@@ -51,7 +51,7 @@ def iter_video_frames(path: Path, only: list[int] | None = None) -> Iterator[np.
     """Upright BGR frames of a video, decoded like the pose source decodes them; ``only``: the
     frame indices to yield (increasing; the pose's meta["source_frames"] when the model ran at a
     rate below the video's), the others are grabbed but not converted."""
-    from hingecoach.sources.video import open_video
+    from hingecoach.sources.frames import open_video
 
     wanted = None if only is None else iter(only)
     next_wanted = -1 if wanted is None else next(wanted, None)
@@ -76,7 +76,7 @@ def read_frame(path: Path, index: int) -> np.ndarray | None:
     """One upright BGR frame by index (seeks, then decodes to it), None when out of range."""
     import cv2
 
-    from hingecoach.sources.video import open_video
+    from hingecoach.sources.frames import open_video
 
     cap, _ = open_video(Path(path))
     try:
@@ -97,7 +97,7 @@ def read_frames(path: Path, indices: list[int]) -> dict[int, np.ndarray]:
     on to, farther ones sought; indices out of range are left out."""
     import cv2
 
-    from hingecoach.sources.video import open_video
+    from hingecoach.sources.frames import open_video
 
     out: dict[int, np.ndarray] = {}
     cap, _ = open_video(Path(path))
