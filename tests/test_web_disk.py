@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from hingecoach.web import jobs
 from hingecoach.web.server import Settings, create_app
+from test_web import _wait
 
 BASE = "http://127.0.0.1:8765"
 DAY = 24 * 3600.0
@@ -170,14 +171,6 @@ def _tiny_video(path: Path, frames: int = 30) -> Path:
     return path
 
 
-def _wait(c: TestClient, job: str, timeout_s: float = 60.0) -> dict:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        status = c.get(f"/api/jobs/{job}").json()
-        if status["state"] in ("done", "error"):
-            return status
-        time.sleep(0.1)
-    raise AssertionError(f"job {job} did not finish")
 
 
 @pytest.mark.parametrize("full_at", ["result", "annotated"])
