@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -18,28 +17,11 @@ from starlette.websockets import WebSocketDisconnect
 from hingecoach.cli import main
 from hingecoach.errors import HingeInputError
 from hingecoach.web import protocol, security
-from hingecoach.web.server import STATIC, Settings, create_app
+from hingecoach.web.server import STATIC
 
-BASE = "http://127.0.0.1:8765"
 WS = "ws://127.0.0.1:8765/ws/live"
 TOKEN = "t0ken-for-tests-0123456789"
 FRAME = json.dumps({"type": "frame", "t": 1000, "w": 640, "h": 480, "lm": [[0.5, 0.5, 0.0, 0.9]] * 33})
-
-
-@pytest.fixture
-def make_client(tmp_path):
-    executors = []
-
-    def make(**kw):
-        pool = ThreadPoolExecutor(max_workers=1)
-        executors.append(pool)
-        settings = Settings(data_dir=tmp_path / "web", db_url=f"sqlite:///{tmp_path / 'store.db'}",
-                            executor=pool, **kw)
-        return TestClient(create_app(settings), base_url=BASE)
-
-    yield make
-    for pool in executors:
-        pool.shutdown(wait=True)
 
 
 # -- binding and token -----------------------------------------------------------------------

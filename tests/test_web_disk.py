@@ -15,31 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from hingecoach.web import jobs
 from hingecoach.web.server import Settings, create_app
 from test_web import _wait
 
-BASE = "http://127.0.0.1:8765"
 DAY = 24 * 3600.0
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42"
-
-
-@pytest.fixture
-def make_client(tmp_path):
-    pools = []
-
-    def make(**kw):
-        pool = ThreadPoolExecutor(max_workers=1)
-        pools.append(pool)
-        settings = Settings(data_dir=tmp_path / "web", db_url=f"sqlite:///{tmp_path / 'store.db'}",
-                            executor=pool, **kw)
-        return TestClient(create_app(settings), base_url=BASE)
-
-    yield make
-    for pool in pools:
-        pool.shutdown(wait=True)
 
 
 def _job(root: Path, name: str, age_s: float, state: str = "done", logged: bool = False,
