@@ -187,3 +187,16 @@ def test_a_level_the_video_does_not_show_is_named_in_a_warning():
     assert any("looks like" in w and "kneeling hinge" in w for w in kneeling_level.warnings)
     # a camera cannot see the wall: a standing hinge at the wall-tap level is what it looks like
     assert not any("looks like" in w for w in analyze(standing, level="wall_tap").warnings)
+
+
+def test_straight_legs_are_not_praised_as_soft_knees():
+    # a stoop bends the knees under 8 deg: its locked-knee check may pass on the knee's other
+    # readings, but "your knees stayed soft" is not what the video shows
+    stoop = analyze(_unseen(simulate("stoop", reps=5, seed=2, noise="low").pose), exercise="romanian_deadlift")
+    assert not any("knees stayed soft" in t for t in stoop.summary.went_well)
+    from hingecoach import coaching
+
+    hinge = analyze(_unseen(simulate("hinge", reps=5, seed=2, noise="low").pose), level="wall_tap")
+    soft = [a.measures for _, a in hinge.completed]  # 17-22 deg: the guide's slight bend
+    assert coaching._shown(coaching._SOFT_KNEES, soft, "wall_tap")
+    assert not coaching._shown(coaching._SOFT_KNEES, [a.measures for _, a in stoop.completed], None)

@@ -96,7 +96,7 @@ _STRENGTHS = (
     (_BACK, ("spine_rounded", "spine_overarched")),
     ("Your hips led the movement back.", ("torso_leads", "pattern:stoop", "pattern:squat")),
     (_SHINS, ("knees_too_bent", "pattern:squat")),
-    (_SOFT_KNEES, ("knees_locked", "knees_too_bent", "pattern:squat")),
+    (_SOFT_KNEES, ("knees_locked", "knees_too_bent", "pattern:squat", "pattern:stoop")),
     ("Your weight stayed over your heels and mid-foot.", ("weight_on_toes",)),
     ("You stood tall at the top of every rep.", ("incomplete_lockout", "lockout_lean_back")),
 )
@@ -112,7 +112,9 @@ def _shown(text: str, measures: list[dict[str, float]], level: str | None) -> bo
         name, limit = (("shin_angle_bottom_deg", "strength_shin_max_deg") if text == _SHINS
                        else ("knee_flexion_bottom_deg", "strength_soft_knee_max_deg"))
         values = [v for m in measures if math.isfinite(v := m.get(name, math.nan))]
-        return bool(values) and statistics.median(values) <= section("scoring", level)[limit]
+        cfg = section("scoring", level)
+        soft_enough = text != _SOFT_KNEES or statistics.median(values or [math.nan]) >= cfg["strength_soft_knee_min_deg"]
+        return bool(values) and statistics.median(values) <= cfg[limit] and soft_enough
     return True
 
 

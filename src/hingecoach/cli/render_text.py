@@ -56,8 +56,8 @@ def exercise_line(result: Analysis) -> str:
         return "exercise: not recognised (no completed rep)"
     how = {"given": "as given", "level": f"from the level {result.level}"}.get(
         ex.source, f"recognised, confidence {ex.confidence:.2f}")
-    standard = result.standard or "the base table"
-    return f"exercise: {ex.name.replace('_', ' ')} ({how}); graded by the {standard.replace('_', ' ')} standard"
+    standard = (result.standard or "default").replace("_", " ")
+    return f"exercise: {ex.name.replace('_', ' ')} ({how}); graded by the {standard} standard"
 
 
 def tempo_line(result: Analysis) -> str | None:

@@ -104,7 +104,7 @@ def header_html(analysis: Analysis) -> str:
         how = "recognised" if ex.source == "recognised" else ("as given" if ex.source == "given" else "from the level")
         sure = f", confidence {ex.confidence:.2f}" if ex.source == "recognised" else ""
         facts.append(f"exercise: {ex.name.replace('_', ' ')} ({how}{sure})")
-    facts.append(f"graded by the {(analysis.standard or 'base').replace('_', ' ')} standard")
+    facts.append(f"graded by the {(analysis.standard or 'default').replace('_', ' ')} standard")
     return (f"<header><h1>Your hip hinge</h1><p>{escape(source_name(analysis))}</p>"
             f"<p>{escape(' · '.join(facts))} · {datetime.now():%Y-%m-%d %H:%M}</p></header>")
 
