@@ -113,3 +113,13 @@ def test_the_log_keeps_each_sets_speed_and_history_shows_it_by_week(tmp_path):
         log_set(db, result, level="wall_tap", when=now)
         weeks = load_history(db).weeks
     assert [w.ascent_speed_leg_per_s for w in weeks] == [pytest.approx(speed, abs=0.01)] * 2
+
+
+def test_the_simulator_tires_on_request():
+    plain = simulate("hinge", reps=6, seed=5, noise="low")
+    tired = simulate("hinge", reps=6, seed=5, noise="low", fatigue=0.5)
+    asc = [[t.ascent_end_s - t.ascent_start_s for t in s.truth.reps] for s in (plain, tired)]
+    assert asc[1][0] == pytest.approx(asc[0][0], abs=0.04)  # the first rep as it was
+    assert asc[1][-1] / asc[0][-1] == pytest.approx(1.5, abs=0.08)  # the last one 50% slower
+    with pytest.raises(ValueError, match="fatigue"):
+        simulate("hinge", reps=3, fatigue=-0.1)

@@ -64,13 +64,15 @@ def _phases(rendered: Rendered) -> list[dict[str, Any]]:
 def simulate(movement: str = "hinge", reps: int | None = None, faults: dict[str, float] | None = None,
              view: str = "side", seed: int = 0, noise: str = "typical", *, fps: float = 30.0,
              image_size: tuple[int, int] = (1280, 720), body: Body | None = None,
-             body_type: str = "any", camera: Camera | None = None, setup: bool = True) -> SimResult:
+             body_type: str = "any", camera: Camera | None = None, setup: bool = True,
+             fatigue: float = 0.0) -> SimResult:
     """Simulate one set.
 
     ``reps`` None draws 5-12. ``faults`` maps fault codes (sim.faults.FAULT_CODES) to
     severities in [0, 1]. ``view`` side/oblique/front places a random phone camera unless
     ``camera`` is given. ``noise`` none/low/typical/high (sim.noise). ``setup`` adds the
-    walk-in, arm stretch and walk-out around the set. The same arguments give the same result.
+    walk-in, arm stretch and walk-out around the set. ``fatigue`` (0-2) slows the ascents through
+    the set, the last one by that fraction. The same arguments give the same result.
     """
     rng = np.random.default_rng(seed)
     body_rng, move_rng, cam_rng, noise_rng = (np.random.default_rng(s) for s in rng.integers(0, 2**63, 4))
@@ -79,7 +81,9 @@ def simulate(movement: str = "hinge", reps: int | None = None, faults: dict[str,
     n_reps = int(reps if reps is not None else move_rng.integers(5, 13))
     if n_reps < 0:
         raise ValueError(f"Expected a rep count >= 0, but got {n_reps}.")
-    segments, plans, start = script(movement, n_reps, faults, body, move_rng, setup)
+    if not 0.0 <= fatigue <= 2.0:
+        raise ValueError(f"Expected fatigue between 0 and 2, but got {fatigue!r}.")
+    segments, plans, start = script(movement, n_reps, faults, body, move_rng, setup, fatigue)
     camera = camera or random_camera(cam_rng, view, body.height_m, image_size, fps)
     rendered = render(segments, camera.fps, start)
     mode = "kneeling" if movement == "kneeling" else "standing"

@@ -282,9 +282,11 @@ def walk_start_x(rng: np.random.Generator) -> float:
 
 
 def script(movement: str, n_reps: int, faults: dict[str, float], body: Body,
-           rng: np.random.Generator, setup: bool = True
+           rng: np.random.Generator, setup: bool = True, fatigue: float = 0.0
            ) -> tuple[list[Segment], list[tuple[int, RepPlan]], dict[str, float]]:
-    """(segments, [(index of the rep's descent segment, plan)], start channels)."""
+    """(segments, [(index of the rep's descent segment, plan)], start channels). ``fatigue``
+    slows the ascents through the set: the last rep's takes ``1 + fatigue`` times as long as
+    it would (linearly from the first), as a tiring lifter's do."""
     if movement not in MOVEMENTS:
         raise ValueError(f"Expected a movement among {MOVEMENTS}, but got {movement!r}.")
     style = draw_style(movement, rng)
@@ -300,6 +302,8 @@ def script(movement: str, n_reps: int, faults: dict[str, float], body: Body,
     for i in range(n_reps):
         plan = finalise(apply_faults(good_plan(movement, style, rng), faults, movement, rng),
                         movement, body)
+        if fatigue and n_reps > 1:
+            plan.ascent_s *= 1.0 + fatigue * i / (n_reps - 1)
         label_spine_flexion(plan, style)
         label_weight_forward(plan, style)
         rep_segs = rep_segments(plan, rng)
