@@ -55,8 +55,8 @@ def load_path_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
 
 def tempo_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
     """The rep's tempo: descent, pause at the bottom and ascent in seconds, and the ascent's
-    mean speed of the hips (their path length from the end of the pause to standing, in leg
-    lengths per second). Phases by the hip flexion: the pause is the time it stays within
+    mean speed of the hips (their displacement from the pause to standing over the ascent's
+    time, in leg lengths per second: velocity-based training's mean concentric velocity). Phases by the hip flexion: the pause is the time it stays within
     ``[tempo] phase_band_frac`` of the rep's excursion from its deepest reading; the ascent ends
     when it is back within that band of the standing that follows (the rep's own phases, with a
     wider band, find the bottom's frames for the checks, not its tempo)."""
@@ -79,8 +79,12 @@ def tempo_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
     a1 = p1 + int(up[0]) if up.size else hi
     down = np.flatnonzero(flex[lo:p0 + 1] <= start_top + band)
     d0 = lo + int(down[-1]) if down.size and not rep.from_bottom else lo
-    path = np.stack([kin["hip_back_frac_leg"][p1:a1 + 1], kin["hip_down_frac_leg"][p1:a1 + 1]], axis=-1)
-    steps = np.linalg.norm(np.diff(path, axis=0), axis=1)
+    # the hips' rise: from where they sat in the pause to where they stand after (medians: a
+    # path length would add up the landmarks' jitter, frame by frame)
+    hip = np.stack([kin["hip_back_frac_leg"], kin["hip_down_frac_leg"]], axis=-1)
+    settle = max(1, int(round(0.3 * kin.fps)))
+    rise = float(np.linalg.norm(np.nanmedian(hip[p0:p1 + 1], axis=0)
+                                - np.nanmedian(hip[a1:min(a1 + settle, kin.n_frames)], axis=0)))
     # the band cuts the slow ends of each movement: a movement between two rests has a
     # bell-shaped speed (minimum jerk), whose 5-95% span is 62% of its duration and whose
     # first and last 5% each take 19% of it
@@ -89,8 +93,8 @@ def tempo_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
     ascent = float(t[a1] - t[p1]) / inner
     pause = float(t[p1] - t[p0]) - edge * (ascent + (descent if np.isfinite(descent) else ascent))
     out.update(descent_s=descent, bottom_pause_s=max(0.0, pause), ascent_s=ascent)
-    if t[a1] > t[p1] and np.isfinite(steps).any():
-        out["ascent_speed_leg_per_s"] = float(np.nansum(steps)) / ascent
+    if t[a1] > t[p1] and np.isfinite(rise):
+        out["ascent_speed_leg_per_s"] = rise / ascent
     return out
 
 
