@@ -163,3 +163,30 @@ def test_round_trip_keeps_every_float_bit(tmp_path):
         back = load(save_keypoints(seq, tmp_path / f"b{suffix}"))
         assert back.xyz[0, 0, 0] == math.nextafter(1.0, 2.0) and back.xyz[0, 0, 1] == 5e-324
         assert math.copysign(1.0, back.xyz[0, 0, 2]) == -1.0
+
+
+def test_the_json_file_is_written_frame_by_frame_with_the_documents_own_bytes(tmp_path):
+    # streamed (one frame of Python objects at a time, not the whole clip's), yet the same bytes
+    # json.dumps gives the whole document, missing points and channels included
+    import json as _json
+
+    import numpy as np
+
+    from hingecoach.pose import PoseSequence
+    from hingecoach.sources import keypoints_file as kf
+
+    rng = np.random.default_rng(1)
+    xyz = rng.random((40, 33, 3)) * 500
+    xyz[3, 4] = np.nan
+    for world in (None, rng.random((40, 33, 3))):
+        seq = PoseSequence(xyz=xyz, visibility=rng.random((40, 33)), t_s=np.arange(40) / 30, fps=30.0,
+                           image_size=(640, 480), source="x", world_xyz=world, meta={"warnings": ["w"]},
+                           channels={"back_bend_deg": np.where(rng.random(40) > 0.3, rng.random(40), np.nan)})
+        doc = kf._header(seq) | {
+            "keypoints": list(kf.BLAZEPOSE33), "t_s": seq.t_s.tolist(), "xyz": kf._to_list(seq.xyz),
+            "visibility": seq.visibility.tolist(),
+            "world_xyz": None if world is None else kf._to_list(seq.world_xyz),
+            "channels": {k: kf._to_list(v) for k, v in seq.channels.items()}}
+        path = kf.save(seq, tmp_path / "k.json")
+        assert path.read_text() == _json.dumps(doc, allow_nan=False)
+        assert kf.load_json(path).equals(seq)
