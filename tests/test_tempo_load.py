@@ -123,3 +123,14 @@ def test_the_simulator_tires_on_request():
     assert asc[1][-1] / asc[0][-1] == pytest.approx(1.5, abs=0.08)  # the last one 50% slower
     with pytest.raises(ValueError, match="fatigue"):
         simulate("hinge", reps=3, fatigue=-0.1)
+
+
+def test_a_height_out_of_range_is_a_usage_error_not_a_traceback(tmp_path, capsys):
+    from hingecoach.cli import main
+    from hingecoach.sources import save_keypoints
+
+    kp = save_keypoints(simulate("hinge", reps=2, seed=1, noise="low").pose, tmp_path / "k.json")
+    with pytest.raises(SystemExit) as stop:
+        main(["analyze", str(kp), "--height-cm", "10"])
+    assert stop.value.code == 2
+    assert "Expected a height between 50 and 250 cm" in capsys.readouterr().err

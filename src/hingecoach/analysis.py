@@ -102,7 +102,7 @@ class Analysis:
         }
 
 
-def _height(height_cm: float | None) -> float | None:
+def checked_height_cm(height_cm: float | None) -> float | None:
     """A person's height in cm, checked (50-250), or None."""
     if height_cm is None:
         return None
@@ -265,4 +265,4 @@ def analyze(pose: PoseSequence, *, level: str | None = None, exercise: str | Non
                         "until you feel your hamstrings, then stand tall.")
     return Analysis(pose=pose, kinematics=kin, reps=reps, assessments=assessments,
                     summary=summary, warnings=warnings, level=level, exercise=call, standard=standard,
-                    height_cm=_height(height_cm))
+                    height_cm=checked_height_cm(height_cm))

@@ -28,7 +28,7 @@ def register(sub) -> None:
     p.add_argument("--exercise", choices=EXERCISES,
                    help="the exercise filmed (default: recognised from the video); sets the standard "
                         "it is graded by unless --level is given")
-    p.add_argument("--height-cm", type=float, default=None, metavar="CM",
+    p.add_argument("--height-cm", type=height_cm, default=None, metavar="CM",
                    help="your height: speeds in m/s beside leg lengths per second, and the ghost's "
                         "differences in centimetres, not in shares of your leg length")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -48,6 +48,18 @@ def add_output_options(p) -> None:
                         "over the annotated video and beside every rep's bottom in the report (default: on)")
     p.add_argument("--log", action="store_true", help="store the set in your training log")
     p.add_argument("--person", default=None, help="whose log (default: you)")
+
+
+def height_cm(text: str) -> float:
+    """argparse type of --height-cm: the analysis's own check (a usage error, not a traceback)."""
+    from hingecoach.analysis import checked_height_cm
+
+    try:
+        value = checked_height_cm(float(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    assert value is not None
+    return value
 
 
 def analysis_rate(text: str) -> float | str:
