@@ -15,6 +15,7 @@ import sys
 import numpy as np
 
 from hingecoach.analysis import analyze
+from hingecoach.coaching import speed_loss_pct
 from hingecoach.sim import simulate
 
 MOVEMENTS = ("hinge", "good_morning", "deadlift", "swing", "squat")
@@ -42,10 +43,7 @@ def phase_errors(n_sets: int) -> dict[str, list[float]]:
 def true_speed_loss(ascents_s: list[float]) -> float:
     """The speed loss the script put in: speeds as 1/ascent time (the path's length hardly varies
     from rep to rep), read as :func:`hingecoach.coaching.set_tempo` reads the measured ones."""
-    raw = [1.0 / a for a in ascents_s]
-    mids = [min(max(i, 1), len(raw) - 2) for i in range(len(raw))]
-    speeds = [float(np.median(raw[j - 1:j + 2])) for j in mids]
-    return 100.0 * (max(speeds) - min(speeds[len(speeds) // 2:])) / max(speeds)
+    return speed_loss_pct([1.0 / a for a in ascents_s])
 
 
 def speed_loss_errors(n_sets: int) -> list[tuple[float, float, float]]:

@@ -174,6 +174,14 @@ def checklist(assessments: list[RepAssessment], level: str | None) -> list[dict[
     return out
 
 
+def speed_loss_pct(speeds: list[float]) -> float:
+    """The slowest rep of the set's second half against its fastest, in percent, each rep's
+    speed the median of it and its neighbours (one rep's reading varies by +-10%)."""
+    mids = [min(max(i, 1), len(speeds) - 2) for i in range(len(speeds))]
+    smooth = [statistics.median(speeds[j - 1:j + 2]) for j in mids]
+    return 100.0 * (max(smooth) - min(smooth[len(smooth) // 2:])) / max(smooth)
+
+
 def set_tempo(measures: list[dict[str, float]]) -> dict[str, Any]:
     """The set's tempo: mean descent, pause at the bottom and ascent (s), mean ascent speed of
     the hips (leg lengths/s), and the speed loss of the slowest late rep (second half of the
@@ -190,11 +198,7 @@ def set_tempo(measures: list[dict[str, float]]) -> dict[str, Any]:
     raw = [m.get("ascent_speed_leg_per_s", math.nan) for m in measures]
     out["speed_loss_pct"], out["note"] = None, None
     if len(raw) >= cfg["min_reps"] and all(math.isfinite(v) and v > 0 for v in raw):
-        # each rep with its neighbours (3-rep running median): one rep's reading varies by +-10%
-        mids = [min(max(i, 1), len(raw) - 2) for i in range(len(raw))]
-        speeds = [statistics.median(raw[j - 1:j + 2]) for j in mids]
-        late = speeds[len(speeds) // 2:]
-        loss = 100.0 * (max(speeds) - min(late)) / max(speeds)
+        loss = speed_loss_pct(raw)
         out["speed_loss_pct"] = round(loss, 1)
         if loss >= cfg["speed_loss_note_pct"]:
             out["note"] = (f"Your late reps slowed by {loss:.0f}% against your fastest. Velocity-based "

@@ -41,9 +41,6 @@ class ExerciseCall:
     per_rep: tuple[str | None, ...] = ()
     per_rep_confidence: tuple[float, ...] = ()
 
-    def to_dict(self) -> dict[str, object]:
-        return {"name": self.name, "confidence": round(self.confidence, 2), "source": self.source}
-
 
 def standard_of(exercise: str | None) -> str | None:
     """The thresholds table that grades ``exercise`` (None: the base table)."""
