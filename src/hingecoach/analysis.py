@@ -243,6 +243,7 @@ def analyze(pose: PoseSequence, *, level: str | None = None, exercise: str | Non
     the video: :mod:`hingecoach.assess.exercise`); the person's usual bottom hip angle (from
     their history) makes the ``too_deep`` check personal. A clip whose camera view changes is
     read part by part, each from its own view, and its reps joined."""
+    height_cm = checked_height_cm(height_cm)  # a bad value fails before the work, not after
     parts = _parts(pose)
     pose = with_view(pose)
     seen = vote(sum((p.seen.per_rep for p in parts), ()), sum((p.seen.per_rep_confidence for p in parts), ()))
@@ -265,4 +266,4 @@ def analyze(pose: PoseSequence, *, level: str | None = None, exercise: str | Non
                         "until you feel your hamstrings, then stand tall.")
     return Analysis(pose=pose, kinematics=kin, reps=reps, assessments=assessments,
                     summary=summary, warnings=warnings, level=level, exercise=call, standard=standard,
-                    height_cm=checked_height_cm(height_cm))
+                    height_cm=height_cm)

@@ -4,6 +4,8 @@ the hands are, how high they float, kneeling shins)."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from hingecoach.assess.series import median, running_median, window, window_values
@@ -88,7 +90,7 @@ def tempo_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
     # the band cuts the slow ends of each movement: a movement between two rests has a
     # bell-shaped speed (minimum jerk), whose 5-95% span is 62% of its duration and whose
     # first and last 5% each take 19% of it
-    inner, edge = _MINJERK_SPAN[band_frac]
+    inner, edge = _minjerk_span(band_frac)
     descent = float(t[p0] - t[d0]) / inner if not rep.from_bottom else nan
     ascent = float(t[a1] - t[p1]) / inner
     pause = float(t[p1] - t[p0]) - edge * (ascent + (descent if np.isfinite(descent) else ascent))
@@ -98,6 +100,7 @@ def tempo_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
     return out
 
 
+@functools.lru_cache(maxsize=8)
 def _minjerk_span(band: float) -> tuple[float, float]:
     """(share of a minimum-jerk movement's duration between ``band`` and 1 - ``band`` of its
     way, share taken by each end's ``band``)."""
@@ -105,15 +108,6 @@ def _minjerk_span(band: float) -> tuple[float, float]:
     x = 10 * tau ** 3 - 15 * tau ** 4 + 6 * tau ** 5
     edge = float(tau[np.searchsorted(x, band)])
     return 1.0 - 2.0 * edge, edge
-
-
-class _Spans(dict):
-    def __missing__(self, band: float) -> tuple[float, float]:
-        self[band] = _minjerk_span(band)
-        return self[band]
-
-
-_MINJERK_SPAN: dict[float, tuple[float, float]] = _Spans()
 
 
 def exercise_measures(kin: Kinematics, rep: Rep, w: dict[str, tuple[int, int]]) -> dict[str, float]:
