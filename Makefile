@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WEB_VENDOR := src/hingecoach/web/static/vendor/mediapipe/.version
 
-.PHONY: demo test bench fuzz lint clean venv web-assets system-deps test-assets
+.PHONY: demo test bench fuzz lint clean venv web-assets models system-deps test-assets
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -14,13 +14,18 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
-venv: $(STAMP)
+venv: $(STAMP) models
 
 # The browser pose model from the npm registry, served locally by `hinge serve`.
 $(WEB_VENDOR): src/hingecoach/web/build.sh
 	sh src/hingecoach/web/build.sh || echo "web assets not installed: the live page and its browser tests will say so"
 
 web-assets: $(WEB_VENDOR)
+
+# The lite and heavy pose models (hinge analyze --model), copied from the npm package above into
+# mediapipe's own folder, so mediapipe never downloads them at run time; sha256 checked.
+models: $(STAMP) $(WEB_VENDOR)
+	$(BIN)/python -m hingecoach.sources.pose_models || echo "pose models not installed: --model lite/heavy will say so"
 
 # axe-core (npm, pinned) for the browser tests' accessibility check; they skip without it.
 AXE := .cache/npm-test/node_modules/axe-core/axe.min.js
@@ -43,17 +48,17 @@ system-deps:
 	  fi; \
 	fi
 
-demo: $(STAMP)
+demo: $(STAMP) models
 	$(BIN)/hinge demo
 
 # As root with apt, the Debian packages the browser and PostgreSQL tests need come first (as in
 # .ci/run), so the README's test command runs them all on a fresh machine.
-test: system-deps $(STAMP) web-assets test-assets
+test: system-deps $(STAMP) web-assets models test-assets
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-bench: $(STAMP) web-assets
+bench: $(STAMP) web-assets models
 	$(BIN)/python -m bench
 
 fuzz: $(STAMP)

@@ -22,7 +22,7 @@ from typing import Any
 from hingecoach.batch import layout
 from hingecoach.batch.discover import InputFile
 from hingecoach.errors import HingeInputError
-from hingecoach.sources.suffixes import is_video
+from hingecoach.sources.suffixes import is_video, runs_pose
 
 #: Kinds of failure: "input" is the file's fault (kept, not retried); "crash": its analysis
 #: killed the worker process on every try (kept, not retried); "error" is retried.
@@ -38,19 +38,24 @@ TEST_HOOK_ENV = "HINGECOACH_BATCH_TEST_HOOK"
 @dataclass(frozen=True)
 class JobSettings:
     """What every job of a batch shares. ``pose_cache`` lets the video loader reuse keypoints
-    cached from an earlier run of the same content (it does not change results)."""
+    cached from an earlier run of the same content (it does not change results); ``fps`` and
+    ``model`` are `hinge analyze`'s --fps and --model for videos and photos (None: its defaults)."""
 
     out_dir: str
     level: str | None = None
     pose_cache: bool = True
     save_keypoints: bool = True
     retry_failed: bool = False
+    fps: float | str | None = None
+    model: str | None = None
 
     def fingerprint(self) -> dict[str, Any]:
-        """Settings that change a result: a stored result with another fingerprint is redone."""
+        """Settings that change a result: a stored result with another fingerprint is redone
+        (the defaults leave the fingerprint as it was before --fps and --model existed)."""
         from hingecoach import __version__
 
-        return {"hingecoach_version": __version__, "level": self.level}
+        chosen = {key: value for key, value in (("fps", self.fps), ("model", self.model)) if value is not None}
+        return {"hingecoach_version": __version__, "level": self.level} | chosen
 
 
 def content_hash(path: Path) -> str:
@@ -100,6 +105,10 @@ def _analyse(path: Path, settings: JobSettings, digest: str) -> dict[str, Any]:
     options: dict[str, Any] = {"progress": False}
     if is_video(path):
         options["cache"] = settings.pose_cache
+        if settings.fps is not None:
+            options["fps"] = settings.fps
+    if runs_pose(path) and settings.model is not None:
+        options["model"] = settings.model
     result = analyze(load(path, **options), level=settings.level)
     data = result.to_dict()
     if settings.save_keypoints and is_video(path):

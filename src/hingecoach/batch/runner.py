@@ -92,15 +92,21 @@ def this_run(out_dir: Path, run_id: str) -> Iterator[dict[str, Any]]:
 def run_batch(source: Path, out_dir: Path, *, workers: int | None = None, engine: str = "local",
               level: str | None = None, pose_cache: bool = True, save_keypoints: bool = True,
               retry_failed: bool = False, ray_address: str | None = None,
-              progress: bool | None = None) -> BatchReport:
-    """Analyse every input of ``source`` into ``out_dir`` and write the tables."""
+              progress: bool | None = None, fps: float | str | None = None,
+              model: str | None = None) -> BatchReport:
+    """Analyse every input of ``source`` into ``out_dir`` and write the tables; ``fps`` and
+    ``model`` as `hinge analyze`'s (None: its defaults)."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
     check_level(level)
+    if model is not None:
+        from hingecoach.sources.pose_models import check_model
+
+        check_model(model)  # a missing model stops the batch here, not as a failure per input
     items = largest_first(discover(Path(source), exclude=out_dir))
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = JobSettings(out_dir=str(out_dir.resolve()), level=level, pose_cache=pose_cache,
-                           save_keypoints=save_keypoints, retry_failed=retry_failed)
+                           save_keypoints=save_keypoints, retry_failed=retry_failed, fps=fps, model=model)
     report = BatchReport(run_id=f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}", total=len(items))
     with _progress(len(items), progress) as bar:
         for outcome in engine_outcomes(engine, items, settings, workers, ray_address):

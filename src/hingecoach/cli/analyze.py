@@ -11,6 +11,7 @@ from typing import Any
 from hingecoach import atomic
 from hingecoach.analysis import Analysis, analyze
 from hingecoach.assess.exercise import EXERCISES
+from hingecoach.cli.pose_options import add_model_option, analysis_rate
 from hingecoach.cli.render_text import print_analysis
 from hingecoach.sources import load, save_keypoints
 
@@ -35,6 +36,7 @@ def register(sub) -> None:
     p.add_argument("--fps", type=analysis_rate, default=None, metavar="N|native",
                    help="videos: frames per second the pose model sees (default: 30, every frame of a "
                         "video filmed at 30 or less); 'native' for every frame")
+    add_model_option(p)
     add_output_options(p)
     p.set_defaults(func=run)
 
@@ -62,27 +64,19 @@ def height_cm(text: str) -> float:
     return value
 
 
-def analysis_rate(text: str) -> float | str:
-    """argparse type of --fps: a rate in frames/s, or 'native'."""
-    from hingecoach.sources.frames import parse_fps
-
-    try:
-        rate = parse_fps(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected frames per second (1-1000) or 'native', got {text!r}") from None
-    return "native" if rate is None else rate
-
-
 def analyze_path(path: Path, *, level: str | None = None, progress: bool = True,
                  usual_depth_hip_angle_deg: float | None = None, fps: float | str | None = None,
-                 exercise: str | None = None, height_cm: float | None = None) -> Analysis:
+                 exercise: str | None = None, height_cm: float | None = None, model: str | None = None) -> Analysis:
     """Analyse one input; ``fps`` the analysis rate of a video (None: the loader's default);
-    ``exercise`` the exercise filmed (None: recognised from the video)."""
-    from hingecoach.sources.suffixes import is_video
+    ``model`` the pose model of a video or photo (None: full); ``exercise`` the exercise
+    filmed (None: recognised from the video)."""
+    from hingecoach.sources.suffixes import is_video, runs_pose
 
     options: dict[str, Any] = {} if progress else {"progress": False}
     if fps is not None and is_video(path):  # a keypoint file's fps= is its own rate
         options["fps"] = fps
+    if model is not None and runs_pose(path):  # a keypoint file's pose is already estimated
+        options["model"] = model
     pose = load(path, **options)
     return analyze(pose, level=level, exercise=exercise, usual_depth_hip_angle_deg=usual_depth_hip_angle_deg,
                    height_cm=height_cm)
@@ -100,7 +94,7 @@ def run(args) -> int:
         usual = outputs.usual_depth(args.person)
     result = analyze_path(args.input, level=args.level, progress=not args.no_progress,
                           usual_depth_hip_angle_deg=usual, fps=args.fps, exercise=args.exercise,
-                          height_cm=args.height_cm)
+                          height_cm=args.height_cm, model=args.model)
     if args.keypoints:
         save_keypoints(result.pose, args.keypoints)
         print(f"keypoints saved to {args.keypoints}", file=sys.stderr)

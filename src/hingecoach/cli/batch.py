@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from hingecoach.cli.pose_options import add_model_option, analysis_rate
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -28,6 +30,9 @@ def register(sub) -> None:
     p.add_argument("--retry-failed", action="store_true",
                    help="analyse again inputs that failed before (by default they are skipped)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--fps", type=analysis_rate, default=None, metavar="N|native",
+                   help="videos: frames per second the pose model sees, as in `hinge analyze` (default: 30)")
+    add_model_option(p)
     p.set_defaults(func=run)
 
 
@@ -52,7 +57,7 @@ def run(args) -> int:
     report = run_batch(args.input, args.out, workers=args.workers, engine=args.engine, level=args.level,
                        pose_cache=not args.no_pose_cache, save_keypoints=not args.no_keypoints,
                        retry_failed=args.retry_failed, ray_address=args.ray_address,
-                       progress=False if args.no_progress else None)
+                       progress=False if args.no_progress else None, fps=args.fps, model=args.model)
     print_report(report)
     failed = report.counts.get("failed", 0)
     if failed:

@@ -1,5 +1,5 @@
-"""Video files and animated GIFs → PoseSequence with MediaPipe BlazePose (full model, CPU, no
-network).
+"""Video files and animated GIFs → PoseSequence with MediaPipe BlazePose (full model by
+default, lite or heavy on request: :mod:`hingecoach.sources.pose_models`; CPU, no network).
 
 Frames are decoded with OpenCV with the container's rotation applied (phone videos store
 portrait footage as landscape plus a rotation tag; OpenCV's FFmpeg backend leaves it
@@ -31,7 +31,7 @@ from hingecoach.pose import PoseSequence
 from hingecoach.pose.feet import facing_vote
 from hingecoach.pose.schema import BLAZEPOSE33, INDEX
 from hingecoach.sources import cache as kp_cache
-from hingecoach.sources import people, spine_mask
+from hingecoach.sources import people, pose_models, spine_mask
 from hingecoach.sources.frames import (
     DEFAULT_ANALYSIS_FPS,
     MODEL_MAX_SIDE,
@@ -48,8 +48,6 @@ from hingecoach.sources.native_logs import QuietStderr
 from hingecoach.sources.registry import register_loader
 from hingecoach.sources.suffixes import VIDEO_SUFFIXES
 
-POSE_MODEL = "blazepose-full mediapipe 0.10.21"
-MODEL_COMPLEXITY = 1  # "full": the pinned wheel carries lite (0), full (1) and heavy (2)
 #: Bump when anything that changes a source's output changes (it invalidates the cache).
 OUTPUT_VERSION = 6  # 2: meta["people_seen"] and meta["warnings"]; 3: spine skipped in upright frames;
 # 4: the back's side read from the feet only where the shins stand (kneeling facing was flipped);
@@ -60,22 +58,24 @@ KEY_JOINTS = ("hip", "knee", "ankle")
 
 
 # -- the pose estimator ------------------------------------------------------------------
-def pose_settings(static_image_mode: bool) -> dict[str, Any]:
+def pose_settings(static_image_mode: bool, model: str = pose_models.DEFAULT_MODEL) -> dict[str, Any]:
     """Everything that decides the estimator's output; part of the cache key."""
     return {
-        "pose_model": POSE_MODEL, "model_complexity": MODEL_COMPLEXITY,
+        "pose_model": pose_models.label(model), "model_complexity": pose_models.MODELS[model],
         "static_image_mode": static_image_mode, "enable_segmentation": True,
         "smooth_landmarks": not static_image_mode, "output_version": OUTPUT_VERSION,
         "spine_min_trunk_deg": section("video")["spine_min_trunk_deg"],
     }
 
 
-def make_pose(static_image_mode: bool):
-    """A MediaPipe Pose object (use it in a ``with`` block so its graph is closed)."""
+def make_pose(static_image_mode: bool, model: str = pose_models.DEFAULT_MODEL):
+    """A MediaPipe Pose object running ``model`` (lite, full or heavy; a HingeInputError if its
+    file is not installed); use it in a ``with`` block so its graph is closed."""
+    complexity = pose_models.check_model(model)
     import mediapipe as mp  # heavy import, deferred on purpose
 
     return mp.solutions.pose.Pose(
-        static_image_mode=static_image_mode, model_complexity=MODEL_COMPLEXITY,
+        static_image_mode=static_image_mode, model_complexity=complexity,
         enable_segmentation=True, smooth_landmarks=not static_image_mode,
     )
 
@@ -195,8 +195,8 @@ def _read_frames(cap, out: queue.Queue, picker: FramePicker) -> None:
         out.put((_END, index + 1))
 
 
-def _decode_and_estimate(cap, name: str, progress: bool | None,
-                         rate: float | None, source_fps: float) -> tuple[_Accumulator, tuple[int, int]]:
+def _decode_and_estimate(cap, name: str, progress: bool | None, rate: float | None, source_fps: float,
+                         model: str) -> tuple[_Accumulator, tuple[int, int]]:
     """Run the pose model over the frames at ``rate`` (None: every frame); returns the
     per-frame results and the original (w, h).
 
@@ -217,7 +217,7 @@ def _decode_and_estimate(cap, name: str, progress: bool | None,
     reader = threading.Thread(target=_read_frames, args=(cap, frames, FramePicker(rate, source_fps)), daemon=True)
     spine_jobs = []
     with _progress_bar(total, name, progress) as bar, QuietStderr() as quiet, \
-            make_pose(static_image_mode=False) as pose, ThreadPoolExecutor(max_workers=1) as spine_pool:
+            make_pose(static_image_mode=False, model=model) as pose, ThreadPoolExecutor(max_workers=1) as spine_pool:
         reader.start()
         while isinstance(item := frames.get(), _Frame):
             size = item.size
@@ -299,17 +299,20 @@ def check_sequence(name: str, t_s: np.ndarray, fps: float, xyz: np.ndarray, vis:
 
 
 # -- the loader ----------------------------------------------------------------------------
-def extract(path: Path, progress: bool | None = None, fps: float | str | None = DEFAULT_ANALYSIS_FPS) -> PoseSequence:
+def extract(path: Path, progress: bool | None = None, fps: float | str | None = DEFAULT_ANALYSIS_FPS,
+            model: str = pose_models.DEFAULT_MODEL) -> PoseSequence:
     """Decode ``path`` and estimate the pose in its frames at the analysis rate ``fps``
-    (frames/s; ``"native"`` or None: every frame), without the cache."""
+    (frames/s; ``"native"`` or None: every frame) with the landmark model ``model``, without
+    the cache."""
     import cv2
 
     target = parse_fps(fps)
+    pose_models.check_model(model)
     cap, rotation_deg = open_video(path)
     try:
         reported_fps = cap.get(cv2.CAP_PROP_FPS)
         rate = effective_rate(target, reported_fps)
-        acc, size = _decode_and_estimate(cap, path.name, progress, rate, reported_fps)
+        acc, size = _decode_and_estimate(cap, path.name, progress, rate, reported_fps, model)
     finally:
         cap.release()
     source_fps = nominal_fps(reported_fps, acc.t_ms)
@@ -325,26 +328,26 @@ def extract(path: Path, progress: bool | None = None, fps: float | str | None = 
     warning = people.people_warning(count)
     meta = {
         "frames_decoded": int(len(t_s)), "frames_with_person": int(person.sum()),
-        "rotation_deg": rotation_deg, "pose_model": POSE_MODEL,
+        "rotation_deg": rotation_deg, "pose_model": pose_models.label(model),
         "timestamps_repaired": repaired, "mean_luma": round(luma, 1), "spine_facing": spine_facing,
         "people_seen": count.people_seen, "warnings": [warning] if warning else [],
         "source_fps": round(source_fps, 3), "analysis_fps": rate, "frames_in_file": acc.frames_in_file,
     }
     if rate is not None:
         meta["source_frames"] = [int(i) for i in acc.source_frames]
-    history = f"pose: {POSE_MODEL}" + ("" if rate is None else f" at {rate:g} of {source_fps:.3g} frames/s")
+    history = f"pose: {pose_models.label(model)}" + ("" if rate is None else f" at {rate:g} of {source_fps:.3g} frames/s")
     return PoseSequence(xyz=xyz, visibility=vis, t_s=t_s, fps=fps, image_size=size, source=str(path),
                         world_xyz=np.array(acc.world).reshape(-1, K, 3), channels=channels,
                         history=(history,), meta=meta)
 
 
-def cache_settings(path: Path, fps: float | str | None) -> dict[str, Any]:
-    """The cache key's settings for ``path`` at analysis rate ``fps``. The rate and the shrink
+def cache_settings(path: Path, fps: float | str | None, model: str = pose_models.DEFAULT_MODEL) -> dict[str, Any]:
+    """The cache key's settings for ``path`` at analysis rate ``fps`` with ``model``. The rate and the shrink
     size are part of the key only where they change what the model sees (a 30 fps video at 30
     is native; a 720p video is not shrunk)."""
     import cv2
 
-    settings = pose_settings(static_image_mode=False) | {"source": "video"}
+    settings = pose_settings(static_image_mode=False, model=model) | {"source": "video"}
     cap, _ = open_video(path)
     try:
         rate = effective_rate(parse_fps(fps), cap.get(cv2.CAP_PROP_FPS))
@@ -360,20 +363,23 @@ def cache_settings(path: Path, fps: float | str | None) -> dict[str, Any]:
 
 @register_loader("video", VIDEO_SUFFIXES)
 def load_video(path: Path, *, cache: bool = True, progress: bool | None = None,
-               fps: float | str | None = DEFAULT_ANALYSIS_FPS, **_: Any) -> PoseSequence:
+               fps: float | str | None = DEFAULT_ANALYSIS_FPS, model: str = pose_models.DEFAULT_MODEL,
+               **_: Any) -> PoseSequence:
     """Pose of the person in a video file. Options: ``fps`` the analysis rate in frames/s
     (default DEFAULT_ANALYSIS_FPS; ``"native"`` or None: every frame): a faster video has
-    frames skipped, each kept frame keeps its own timestamp; ``cache`` (default True) reuses
+    frames skipped, each kept frame keeps its own timestamp; ``model`` the landmark model,
+    lite, full (default) or heavy; ``cache`` (default True) reuses
     keypoints extracted before from the same file content at the same rate; ``progress``
     forces the progress bar on or off (default: on when stderr is a terminal)."""
     path = Path(path)
-    parse_fps(fps)  # a bad rate fails before any work
+    parse_fps(fps)  # a bad rate or a missing model fails before any work
+    pose_models.check_model(model)
     if not cache:
-        return extract(path, progress, fps)
-    key = kp_cache.cache_key(path, cache_settings(path, fps))
+        return extract(path, progress, fps, model)
+    key = kp_cache.cache_key(path, cache_settings(path, fps, model))
     hit = kp_cache.get(key, str(path))
     if hit is not None:
         return hit
-    seq = extract(path, progress, fps)
+    seq = extract(path, progress, fps, model)
     kp_cache.put(key, seq)
     return seq
