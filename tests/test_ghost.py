@@ -23,22 +23,41 @@ def hinge_set():
     return r, analyze(r.pose)
 
 
-def test_ghost_segments_are_the_simulated_bodys_within_5_percent_mostly():
-    """Measured on the standing frames of simulated sets (typical detector noise): the thigh and
-    the torso always within 5%; the shank and the arms, whose end points BlazePose places a few
-    cm off (the ankle) or swaps between sides, within 5% on most sets and 8% on all
-    (bench.ghost_sim: 72/100 sets with all five within 5%)."""
+def test_ghost_segments_are_the_simulated_bodys_within_5_percent_but_a_looked_down_on_shank():
+    """Measured on the standing frames of simulated sets (typical detector noise, the ankle
+    point 3 cm off, the hidden side's labels swapped half the time): the thigh, torso and arms
+    within 5% in the image. The shank is the farthest segment from a camera above hip height
+    looking down at the person, so it reads short by the camera's pitch (-10% a metre of camera
+    height above its aim point; seed 702's camera is 0.43 m above it: -9.6%), and the stature
+    read off the image with it (so the metres, with the body's stature given); with the camera
+    at most 0.3 m above its aim, every segment within 5% both ways."""
     from bench.ghost_sim import segment_errors
 
-    image_all = []
     for seed in range(8):
         r = simulate("hinge", reps=3, seed=700 + seed, noise="typical")
         image, metres = segment_errors(r, analyze(r.pose))
-        assert abs(image["thigh"]) <= 0.05 and abs(image["torso"]) <= 0.05, image
-        assert all(abs(v) <= 0.08 for v in image.values()), image
-        assert all(abs(v) <= 0.10 for v in metres.values()), metres  # the stature read off the image adds 1-3%
-        image_all.append(max(abs(v) for v in image.values()) <= 0.05)
-    assert sum(image_all) >= 5
+        assert all(abs(v) <= 0.05 for k, v in image.items() if k != "shank"), image
+        tolerance = 0.05 if r.camera.height_m - r.camera.target_y_m <= 0.3 else 0.10
+        assert abs(image["shank"]) <= tolerance, image
+        assert all(abs(v) <= tolerance for v in metres.values()), metres
+
+
+def test_segments_are_read_at_the_bodys_midline_not_the_near_sides_scale():
+    """The near side is closer to the camera than the midline (3-5% bigger in the image): the
+    kinematics' visibility-weighted merge reads the arms long; the plain left/right mean does not."""
+    from hingecoach.sim.ghost_body import measure_segments_px, standing_frames
+
+    r = simulate("hinge", reps=3, seed=703, noise="none")
+    a = analyze(r.pose)
+    cam, body = r.camera, r.body
+    hip = (r.pose3d.points["left_hip"] + r.pose3d.points["right_hip"]) / 2
+    px_per_m = cam.focal_px / float(np.median(cam.to_camera(hip)[:, 2]))
+    seg = measure_segments_px(a.pose, a.kinematics)
+    stand = standing_frames(a.kinematics)
+    kin = a.kinematics.points
+    merged = float(np.median(np.linalg.norm(kin["shoulder"][stand] - kin["elbow"][stand], axis=1)))
+    assert abs(seg["upper_arm"] / px_per_m / body.upper_arm_m - 1) < 0.01
+    assert merged / px_per_m / body.upper_arm_m - 1 > 0.015
 
 
 @pytest.mark.parametrize("movement", ["hinge", "good_morning", "swing", "deadlift", "kneeling"])

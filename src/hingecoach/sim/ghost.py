@@ -1,15 +1,9 @@
 """The ghost: the simulator's body, built to the person's own segment lengths, doing the hinge
 the guide describes for the analysed exercise, timed to each of the person's reps.
 
-* Body (:func:`measure_segments_px`, :func:`fit_body`): thigh, shank, torso (hip joint to
-  shoulder), upper arm and forearm are measured in the image plane of a side view, as the
-  median over the standing frames (hips and knees near straight: every segment lies in the
-  image plane there). The image scale comes from the standing ear's height above the heel,
-  a steady fraction of stature (:data:`EAR_ABOVE_HEEL_FRAC`). The shank is read twice, knee
-  to ankle and knee to the ankle placed from the heel point, and the two averaged: BlazePose
-  puts the ankle point a few centimetres off (sim.noise), 7% of a shank. With the person's
-  height known the ghost is in true metres, else at a nominal stature (its proportions are
-  the person's either way).
+* Body (:mod:`hingecoach.sim.ghost_body`): the person's thigh, shank, torso and arms, measured
+  on the standing frames of a side view, on the simulator's body; in true metres with the
+  person's height known, else at a nominal stature (the proportions are the person's).
 * Posture (:func:`plan_bottom`, :func:`plan_for`): the guide's hinge: soft knees (20 deg, the middle of 15-25),
   the shins as the balance puts them with the weight over mid-foot (near vertical), a neutral
   spine, arms hanging; the hips stop at the person's own depth (their usual clean depth from
@@ -26,20 +20,19 @@ Pure numpy and the simulator's chain: no drawing here (``hingecoach.report.ghost
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hingecoach.kinematics.angles import included_angle_deg
-from hingecoach.sim.body import Body, hip_flex_limit_deg, make_body
-from hingecoach.sim.chain import CHANNELS, posture, standing_posture
+from hingecoach.sim.body import Body, hip_flex_limit_deg
+from hingecoach.sim.chain import CHANNELS, posture
+from hingecoach.sim.ghost_body import GhostBody, channels_of, fit_body, measure_segments_px
 from hingecoach.sim.movements import BAR_WRIST_HEIGHT_M, HANDS_BEHIND_NECK, SWING_FLOAT, SWING_HIKE
 
 if TYPE_CHECKING:
     from hingecoach.analysis import Analysis
-    from hingecoach.kinematics import Kinematics
     from hingecoach.reps import Rep
 
 #: The simulator's movement that shows each exercise's hinge. The guide's drills (wall tap,
@@ -64,11 +57,6 @@ TYPICAL_KNEEL_TRUNK_DEG = 30.0
 COM_FRAC = 0.45
 #: The soft knee arrives when the hips are this share of the way down (sim: knee lead 0.6).
 KNEE_LEAD = 0.6
-#: Stature assumed when the person's height is not known (only the absolute constants of the
-#: simulator, such as the bar's height, read it; proportions come from the person).
-NOMINAL_HEIGHT_M = 1.70
-#: Fewest standing frames the segment lengths are measured on.
-MIN_STANDING_FRAMES = 5
 
 
 def _top_channels(movement: str) -> dict[str, float]:
@@ -82,122 +70,6 @@ def _top_channels(movement: str) -> dict[str, float]:
     if movement == "swing":
         top.update(SWING_FLOAT)
     return top
-
-
-def channels_of(values: dict[str, float], n: int = 1) -> dict[str, np.ndarray]:
-    """Every chain channel as an (n,) array: ``values`` over the defaults."""
-    return {k: np.full(n, float(values.get(k, v))) for k, v in CHANNELS.items()}
-
-
-# -- the person's body ----------------------------------------------------------------------------
-def _standard_fractions() -> tuple[float, float, np.ndarray]:
-    """(ear above the heel point, hip joint to shoulder, heel point to ankle (forward, up))
-    standing, as fractions of stature, of the simulator's average adult (sim.body)."""
-    body = make_body(1.0)
-    ch = channels_of(_top_channels("hinge"))
-    p = standing_posture(body, ch, np.zeros(1))
-    up, leg = p["upper"], p["left"]
-    from hingecoach.sim.pose3d import _head_points
-
-    ear = _head_points(body, up["head_centre"], up["head_dir"])["left_ear"][0, :2]
-    torso = float(np.linalg.norm(up["shoulder"][0] - leg["hip"][0]))
-    return float(ear[1] - leg["heel"][0, 1]), torso, leg["ankle"][0] - leg["heel"][0]
-
-
-EAR_ABOVE_HEEL_FRAC, TORSO_FRAC, HEEL_TO_ANKLE_FRAC = _standard_fractions()
-
-
-def standing_frames(kin: Kinematics, kneeling: bool = False) -> np.ndarray:
-    """Frames standing tall: hip angle within 10 deg of its 95th percentile, knees within 15 deg
-    of straight (not asked ``kneeling``: upright kneeling), trunk within 15 deg of upright."""
-    hip, knee, trunk = kin["hip_angle_deg"], kin["knee_angle_deg"], kin["trunk_angle_deg"]
-    ok = np.isfinite(hip) & np.isfinite(knee) & np.isfinite(trunk)
-    if not ok.any():
-        return ok
-    top = np.percentile(hip[ok], 95)
-    with np.errstate(invalid="ignore"):
-        return ok & (hip >= top - 10.0) & ((knee >= 165.0) | kneeling) & (np.abs(trunk) <= 15.0)
-
-
-def measure_segments_px(kin: Kinematics, kneeling: bool = False) -> dict[str, float] | None:
-    """The person's segments in the sagittal plane's units (image pixels for a side view):
-    median over the standing frames (upright kneeling ``kneeling``: the shank lies on the
-    floor, in the image plane still, and the ear's height is not read); None with too few
-    standing frames or a segment unseen."""
-    stand = standing_frames(kin, kneeling)
-    if stand.sum() < MIN_STANDING_FRAMES:
-        return None
-    p = {j: v[stand] for j, v in kin.points.items()}
-
-    def seg(a: str, b: str) -> float:
-        d = np.linalg.norm(p[a] - p[b], axis=1)
-        return float(np.nanmedian(d)) if np.isfinite(d).any() else float("nan")
-
-    out = {"thigh": seg("hip", "knee"), "shank": seg("knee", "ankle"), "torso": seg("hip", "shoulder"),
-           "upper_arm": seg("shoulder", "elbow"), "forearm": seg("elbow", "wrist")}
-    ear_up = p["ear"][:, 1] - p["heel"][:, 1]
-    out["ear_above_heel"] = float(np.nanmedian(ear_up)) if np.isfinite(ear_up).any() and not kneeling \
-        else float("nan")
-    if np.isfinite(out["ear_above_heel"]):
-        stature = stature_px_of(out)
-        from_heel = np.linalg.norm(p["knee"] - (p["heel"] + stature * HEEL_TO_ANKLE_FRAC), axis=1)
-        if np.isfinite(from_heel).any() and np.isfinite(out["shank"]):
-            out["shank"] = 0.5 * (out["shank"] + float(np.nanmedian(from_heel)))
-    core = ("thigh", "shank", "torso")
-    if not all(np.isfinite(out[k]) and out[k] > 0 for k in core):
-        return None
-    return out
-
-
-@dataclass(frozen=True)
-class GhostBody:
-    """The simulator's body at the person's proportions; ``px_per_m`` maps its metres to the
-    sagittal plane's units; ``height_known``: its metres are true (the person's height given)."""
-
-    body: Body
-    px_per_m: float
-    height_known: bool
-    segments_px: dict[str, float]
-
-    def segments_m(self) -> dict[str, float]:
-        """The ghost's own segment lengths (metres), the same five as measured."""
-        b = self.body
-        return {"thigh": b.thigh_m, "shank": b.shank_m, "torso": torso_m(b), "upper_arm": b.upper_arm_m,
-                "forearm": b.forearm_m}
-
-
-def torso_m(body: Body) -> float:
-    """Hip joint to shoulder, standing with a neutral spine (the chain's geometry)."""
-    p = standing_posture(body, channels_of(_top_channels("hinge")), np.zeros(1))
-    return float(np.linalg.norm(p["upper"]["shoulder"][0] - p["left"]["hip"][0]))
-
-
-def stature_px_of(segments_px: dict[str, float]) -> float:
-    """Stature in the image: the mean of two readings, the standing ear over the heel and the
-    leg plus torso, each over its share of the average adult's stature (either alone is off by
-    the ear point's few centimetres or the person's proportions)."""
-    by_segments = (segments_px["thigh"] + segments_px["shank"] + segments_px["torso"]) / (0.491 + TORSO_FRAC)
-    ear = segments_px.get("ear_above_heel", float("nan"))
-    return by_segments if not np.isfinite(ear) else 0.5 * (ear / EAR_ABOVE_HEEL_FRAC + by_segments)
-
-
-def fit_body(segments_px: dict[str, float], height_cm: float | None = None) -> GhostBody:
-    """A simulator body with the measured segments: stature from the ear's height (the scale),
-    each segment's own length set from its measure (arms at the average proportion when unseen)."""
-    height_m = height_cm / 100.0 if height_cm else NOMINAL_HEIGHT_M
-    stature_px = stature_px_of(segments_px)
-    s = stature_px / height_m
-    m = {k: v / s for k, v in segments_px.items()}
-    h = height_m
-    body = make_body(h, femur_scale=m["thigh"] / (0.245 * h), tibia_scale=m["shank"] / (0.246 * h),
-                     torso_scale=m["torso"] / (TORSO_FRAC * h))
-    upper = m.get("upper_arm", float("nan"))
-    fore = m.get("forearm", float("nan"))
-    upper = upper if np.isfinite(upper) and upper > 0 else 0.186 * h
-    fore = fore if np.isfinite(fore) and fore > 0 else 0.146 * h
-    body = dataclasses.replace(body, upper_arm_m=upper, forearm_m=fore,
-                               hand_m=0.108 * h * (upper + fore) / (0.332 * h))
-    return GhostBody(body=body, px_per_m=s, height_known=bool(height_cm), segments_px=dict(segments_px))
 
 
 # -- the bottom posture ---------------------------------------------------------------------------
@@ -430,7 +302,7 @@ def build_ghost(analysis: Analysis, *, height_cm: float | None = None,
                        f"{analysis.pose.view}).")
     if not analysis.reps:
         return NoGhost("No rep to show the ghost on.")
-    segments = measure_segments_px(kin, kneeling=ghost_exercise(analysis) == "kneeling_hinge")
+    segments = measure_segments_px(analysis.pose, kin, kneeling=ghost_exercise(analysis) == "kneeling_hinge")
     if segments is None:
         return NoGhost("No standing frames to measure your body on (stand tall for a second "
                        "before the first rep).")
