@@ -170,6 +170,10 @@ def test_uploaded_clip_is_analysed(make_client, clips_dir):
     except ImportError:
         return
     assert {"report.html", "annotated.mp4"} <= set(status["files"])
+    ghost = result["ghost"]  # the ghost in words for the result page, one sentence per rep
+    assert ghost["shown"] and ghost["height_known"] is False
+    assert [r["index"] for r in ghost["reps"]] == [r["index"] for r in result["reps"]]
+    assert all(r["words"].startswith(("Compared with the ghost", "At the bottom you matched")) for r in ghost["reps"])
     page = c.get(f"/api/jobs/{job}/report.html")
     assert page.headers["content-type"].startswith("text/html")
     assert page.headers["content-security-policy"].startswith("sandbox")

@@ -1,6 +1,7 @@
-"""The web result page's rep gallery in a real browser (issue 18 item 4): a real clip uploaded,
-one tile per rep with its bottom frame (the ghost on it, from the annotated video), and a click
-on a rep plays that rep: the video seeks to its first frame and pauses at its last.
+"""The web result page's rep gallery in a real browser (issue 18 items 2 and 4): a real clip
+uploaded, one tile per rep with its bottom frame (the ghost on it, from the annotated video), the
+ghost said in words for every rep, and a click on a rep plays that rep (the video seeks to its
+first frame and pauses at its last) and says its bottom against the ghost.
 Screenshots in out/screenshots. Skips as tests/test_web_browser.py does."""
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ def test_result_page_shows_the_gallery_and_plays_a_rep_on_click(server, tmp_path
         lit = page.evaluate("""() => { const c = document.querySelector('#gallery .rep-tile .rep-thumb');
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
             let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] + d[i+1] + d[i+2] > 200) n++; return n; }""")
+        # the ghost's violet (report.ghost.GHOST_BGR, blended half over the picture) on the best rep's tile
+        violet = page.evaluate("""() => { const c = document.querySelector('#gallery .rep-tile .rep-tag.best')
+              .closest('.rep-tile').querySelector('.rep-thumb');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0; for (let i = 0; i < d.length; i += 4)
+              if (d[i] - d[i+1] > 35 && d[i+2] - d[i+1] > 45 && d[i+2] > 120) n++; return n; }""")
+        caption = page.inner_text("#ghost-caption")
+        said = page.eval_on_selector_all("#ghost .ghost-list li", "t => t.map(x => [x.dataset.rep, x.textContent])")
         page.locator("#gallery").scroll_into_view_if_needed()
         shot(page, "upload-gallery-1280")
         result = page.evaluate("fetch(location.origin + document.querySelector('#result-video').src.replace(location.origin, '')"
@@ -48,6 +57,9 @@ def test_result_page_shows_the_gallery_and_plays_a_rep_on_click(server, tmp_path
         page.wait_for_function("document.querySelector('#result-video').paused", timeout=30_000)
         t_stop = page.evaluate("document.querySelector('#result-video').currentTime")
         pressed = page.eval_on_selector_all("#gallery .rep-tile[aria-pressed=true]", "t => t.map(x => x.dataset.rep)")
+        rep_words = page.inner_text("#rep-words")
+        page.locator("#ghost").scroll_into_view_if_needed()
+        shot(page, "upload-ghost-words-1280")
         page.set_viewport_size({"width": 390, "height": 844})
         phone_width = page.evaluate("document.documentElement.scrollWidth")
         shot(page, "upload-gallery-390")
@@ -61,5 +73,10 @@ def test_result_page_shows_the_gallery_and_plays_a_rep_on_click(server, tmp_path
     assert start - 0.05 <= t_start <= start + 0.5, (t_start, start)
     assert end - 0.05 <= t_stop <= end + 0.25, (t_stop, end)
     assert pressed == ["3"]
+    assert caption.startswith("The ghost (the violet figure) is your own body's proportions")
+    assert [rep for rep, _ in said] == [str(r["index"]) for r in result["reps"]]
+    assert all(("Compared with the ghost" in text or "matched the ghost" in text) for _, text in said), said
+    assert rep_words == f"Rep 3: {result['ghost']['reps'][2]['words']}"
+    assert violet > 50, violet
     assert phone_width <= 390
     assert not seen["errors"], seen["errors"]

@@ -213,7 +213,8 @@ def ghost_summary(analysis: Analysis, ghost: Ghost | NoGhost) -> dict[str, Any]:
     for k, rep in enumerate(analysis.reps):
         d = bottom_difference(analysis, ghost, k)
         reps.append({"index": rep.index, "words": bottom_words(analysis, ghost, k),
-                     "difference": None if d is None else {key: round(v, 2) for key, v in d.items()}})
+                     "difference": None if d is None else
+                     {key: round(v, 2) if np.isfinite(v) else None for key, v in d.items()}})
     return {"shown": True, "caption": ghost_caption(ghost), "movement": ghost.plan.movement,
             "depth_source": ghost.plan.depth_source, "height_known": ghost.body.height_known,
             "reps": reps}

@@ -170,6 +170,7 @@ def run_job(folder_text: str, input_name: str, frames: int, level: str | None = 
         data = analysis.to_dict()
         data["source"] = "upload"
         data["level"] = level
+        data["ghost"] = ghost_part(analysis)
         text = json.dumps(data)
         write_atomic(folder / "result.json", lambda tmp: tmp.write_text(text))
         files = ["result.json"] + write_reports(analysis, folder / input_name, folder)
@@ -185,6 +186,17 @@ def run_job(folder_text: str, input_name: str, frames: int, level: str | None = 
         raise
     finally:
         (folder / input_name).unlink(missing_ok=True)
+
+
+def ghost_part(analysis: Any) -> dict[str, Any] | None:
+    """The ghost for the result page: what it is and, per rep, how the bottom differed from
+    it in words (:func:`hingecoach.report.ghost.ghost_summary`; the annotated video and the
+    report draw the same ghost, built once); None without :mod:`hingecoach.report`."""
+    try:
+        from hingecoach.report.ghost import ghost_of, ghost_summary
+    except ImportError:
+        return None
+    return ghost_summary(analysis, ghost_of(analysis, getattr(analysis, "height_cm", None)))
 
 
 def clear_outputs(folder: Path) -> None:

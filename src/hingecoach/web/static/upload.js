@@ -1,6 +1,7 @@
 // Upload page: send the file (with progress), poll the analysis job, then show the result:
-// the annotated video (with the ghost), a gallery of the reps (a click plays one), one table of
-// reps with the faults by name, a button to save the set.
+// the annotated video (with the ghost), a gallery of the reps (a click plays one and says its
+// bottom against the ghost), the ghost in words, one table of reps with the faults by name, a
+// button to save the set.
 "use strict";
 (function () {
   const $ = id => document.getElementById(id);
@@ -111,7 +112,13 @@
                                           "timed to each of your reps. Where you and the ghost part is what to change."})));
       const reps = gallery(result, video, src);
       if (reps) box.append(reps);
+      const ghost = ghostCard(result);
+      if (ghost) box.append(ghost);
       links.append(hc.el("a", {href: src, download: `${base}-annotated.mp4`, text: "Download the annotated video"}));
+    }
+    else {
+      const ghost = ghostCard(result);
+      if (ghost) box.append(ghost);
     }
     if (status.files.includes("report.html")) {
       links.append(hc.el("a", {href: `/api/jobs/${job}/report.html`, target: "_blank", rel: "noopener",
@@ -133,15 +140,12 @@
     const fps = Number(result.fps) || 30;
     const reps = (result.reps || []).filter(r => Number.isFinite(r.start_frame) && Number.isFinite(r.end_frame));
     if (!reps.length) return null;
-    const graded = reps.filter(r => !r.partial && typeof r.score === "number");
-    const best = graded.reduce((b, r) => (!b || r.score > b.score ? r : b), null);
-    const worst = graded.reduce((w, r) => (!w || r.score < w.score ? r : w), null);
+    const mark = bestAndWorst(reps), words = ghostWords(result);
     const row = hc.el("div", {class: "rep-row"});
+    const said = hc.el("p", {id: "rep-words", class: "ghost-words", role: "status"});
     const tiles = reps.map(r => {
       const canvas = hc.el("canvas", {class: "rep-thumb", width: 120, height: 160, "aria-hidden": "true"});
-      const tags = [];
-      if (best && r === best) tags.push(best === worst ? "best & worst" : "best");
-      else if (worst && r === worst) tags.push("worst");
+      const tags = mark[r.index] ? [mark[r.index]] : [];
       const faults = (r.faults || []).length;
       const tile = hc.el("button", {type: "button", class: "rep-tile", "data-rep": r.index,
                                     "aria-label": `Play rep ${r.index}`},
@@ -149,14 +153,55 @@
         hc.el("span", {class: "rep-score", text: r.partial ? "partial" : `score ${hc.fmt(r.score)}`}),
         hc.el("span", {class: "rep-faults", text: faults ? hc.plural(faults, "fault") : "clean"}),
         tags.length ? hc.el("span", {class: "rep-tag " + tags[0].split(" ")[0], text: tags[0]}) : "");
-      tile.onclick = () => playRep(video, r, fps, tile);
+      tile.onclick = () => {
+        playRep(video, r, fps, tile);
+        said.textContent = words[r.index] ? `Rep ${r.index}: ${words[r.index]}` : "";
+      };
       row.append(tile);
       return {rep: r, canvas, tile};
     });
     drawThumbs(src, tiles, fps);
     return hc.el("section", {class: "card", id: "gallery", "aria-labelledby": "gallery-title"},
       hc.el("h2", {id: "gallery-title", text: "Rep gallery"}),
-      hc.el("p", {class: "muted", text: "Each rep at its bottom. Click one to play it in the video above."}), row);
+      hc.el("p", {class: "muted", text: "Each rep at its bottom, with the ghost. Click one to play it in the video above."}),
+      row, said);
+  }
+
+  // The best and the worst graded rep (partial reps are not graded): {index: "best" | "worst" | "best & worst"}.
+  function bestAndWorst(reps) {
+    const graded = reps.filter(r => !r.partial && typeof r.score === "number");
+    const best = graded.reduce((b, r) => (!b || r.score > b.score ? r : b), null);
+    const worst = graded.reduce((w, r) => (!w || r.score < w.score ? r : w), null);
+    const out = {};
+    if (worst) out[worst.index] = "worst";
+    if (best) out[best.index] = best === worst ? "best & worst" : "best";
+    return out;
+  }
+
+  // Each rep's bottom against the ghost, in words ({index: sentence}); empty without a ghost.
+  function ghostWords(result) {
+    const g = result.ghost, out = {};
+    for (const r of (g && g.shown && g.reps) || []) out[r.index] = r.words;
+    return out;
+  }
+
+  // The ghost said in words: what it is (or why there is none), then each rep's bottom against
+  // it, the best and the worst rep marked as in the gallery (whose pictures show it drawn).
+  function ghostCard(result) {
+    const g = result.ghost;
+    if (!g) return null;
+    const card = hc.el("section", {class: "card", id: "ghost", "aria-labelledby": "ghost-title"},
+      hc.el("h2", {id: "ghost-title", text: "You and the ghost at the bottom"}),
+      hc.el("p", {class: "muted", id: "ghost-caption", text: g.caption}));
+    if (!g.shown) return card;
+    const mark = bestAndWorst(result.reps || []);
+    const list = hc.el("ul", {class: "ghost-list"});
+    for (const r of g.reps || []) {
+      const tag = mark[r.index] ? ` (${mark[r.index]})` : "";
+      list.append(hc.el("li", {"data-rep": r.index}, hc.el("b", {text: `Rep ${r.index}${tag}: `}), r.words));
+    }
+    card.append(list);
+    return card;
   }
 
   // Seek the annotated video to the rep's first frame and play to its last, then pause there.
