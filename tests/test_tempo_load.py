@@ -22,9 +22,13 @@ def test_tempo_follows_the_scripted_phases(movement):
     assert result.rep_count == 5
     for rep, a in result.completed:
         t = next(t for t in sim.truth.reps if t.start_s - 0.3 <= rep.bottom_s <= t.end_s + 0.3)
-        assert abs(a.measures["ascent_s"] - (t.ascent_end_s - t.ascent_start_s)) < 0.45
-        assert abs(a.measures["bottom_pause_s"] - (t.ascent_start_s - t.bottom_start_s)) < 0.45
+        assert abs(a.measures["ascent_s"] - (t.ascent_end_s - t.ascent_start_s)) < 0.2
         assert a.measures["ascent_speed_leg_per_s"] > 0
+        if rep.from_bottom:  # a lift that starts on the floor: no descent or pause was seen
+            assert math.isnan(a.measures["descent_s"]) and math.isnan(a.measures["bottom_pause_s"])
+            continue
+        assert abs(a.measures["descent_s"] - (t.bottom_start_s - t.start_s)) < 0.2
+        assert abs(a.measures["bottom_pause_s"] - (t.ascent_start_s - t.bottom_start_s)) < 0.2
 
 
 def test_speed_loss_is_a_note_from_the_late_reps_not_a_fault():

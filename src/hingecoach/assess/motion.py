@@ -4,8 +4,6 @@ the hands are, how high they float, kneeling shins)."""
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from hingecoach.assess.series import median, running_median, window, window_values
@@ -58,10 +56,15 @@ def load_path_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
 def tempo_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
     """The rep's tempo: descent, pause at the bottom and ascent in seconds, and the ascent's
     mean speed of the hips (their displacement from the pause to standing over the ascent's
-    time, in leg lengths per second: velocity-based training's mean concentric velocity). Phases by the hip flexion: the pause is the time it stays within
-    ``[tempo] phase_band_frac`` of the rep's excursion from its deepest reading; the ascent ends
-    when it is back within that band of the standing that follows (the rep's own phases, with a
-    wider band, find the bottom's frames for the checks, not its tempo)."""
+    time, in leg lengths per second: velocity-based training's mean concentric velocity).
+
+    The phases are read from the hip flexion. A band (``[tempo] phase_band_frac`` of the rep's
+    excursion) finds them: the pause is where it stays within the band of its deepest reading,
+    the descent and the ascent run to and from the band of the standing around it. Their start
+    and end are then the minimum-jerk movement that fits each best (every frame of it, not the
+    band's crossing, which noise moves and which cuts the movement's slow ends). A rep that
+    rises from the floor has no descent and no pause seen (the set-up on the floor is not one).
+    The rep's own phases, with a wider band, find the bottom's frames for the checks."""
     band_frac = section("tempo")["phase_band_frac"]
     t = kin.t_s
     flex = 180.0 - kin["hip_angle_deg"]
@@ -87,27 +90,70 @@ def tempo_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
     settle = max(1, int(round(0.3 * kin.fps)))
     rise = float(np.linalg.norm(np.nanmedian(hip[p0:p1 + 1], axis=0)
                                 - np.nanmedian(hip[a1:min(a1 + settle, kin.n_frames)], axis=0)))
-    # the band cuts the slow ends of each movement: a movement between two rests has a
-    # bell-shaped speed (minimum jerk), whose 5-95% span is 62% of its duration and whose
-    # first and last 5% each take 19% of it
-    inner, edge = _minjerk_span(band_frac)
-    descent = float(t[p0] - t[d0]) / inner if not rep.from_bottom else nan
-    ascent = float(t[a1] - t[p1]) / inner
-    pause = float(t[p1] - t[p0]) - edge * (ascent + (descent if np.isfinite(descent) else ascent))
-    out.update(descent_s=descent, bottom_pause_s=max(0.0, pause), ascent_s=ascent)
-    if t[a1] > t[p1] and np.isfinite(rise):
+    # the band only finds the phases: each movement's start and end come from fitting the
+    # smoothest point-to-point movement (minimum jerk) to the hip flexion around it, which
+    # reads every frame of it rather than where a noisy curve first crosses a line
+    margin = max(2, int(round(0.4 * kin.fps)))
+    mid = (p0 + p1) // 2
+    if rep.from_bottom:   # the video or the set began on the floor: no descent, no pause seen
+        descent, down_end = nan, nan
+    else:
+        w0 = max(0, d0 - margin)
+        w0 += int(np.nanargmin(flex[w0:d0 + 1]))
+        down_start, down_end = _fit_min_jerk(t[w0:mid + 1], flex[w0:mid + 1])
+        descent = down_end - down_start
+    w1 = min(kin.n_frames - 1, a1 + margin)
+    w1 = a1 + int(np.nanargmin(flex[a1:w1 + 1]))
+    up_start, up_end = _fit_min_jerk(t[mid:w1 + 1], flex[mid:w1 + 1])
+    ascent = up_end - up_start
+    pause = up_start - down_end
+    out.update(descent_s=descent, bottom_pause_s=max(0.0, pause) if np.isfinite(pause) else nan,
+               ascent_s=ascent)
+    if ascent > 0 and np.isfinite(rise):
         out["ascent_speed_leg_per_s"] = rise / ascent
     return out
 
 
-@functools.lru_cache(maxsize=8)
-def _minjerk_span(band: float) -> tuple[float, float]:
-    """(share of a minimum-jerk movement's duration between ``band`` and 1 - ``band`` of its
-    way, share taken by each end's ``band``)."""
-    tau = np.linspace(0.0, 1.0, 100001)
-    x = 10 * tau ** 3 - 15 * tau ** 4 + 6 * tau ** 5
-    edge = float(tau[np.searchsorted(x, band)])
-    return 1.0 - 2.0 * edge, edge
+def _fit_min_jerk(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(start, end) in seconds of the minimum-jerk movement between two rests that best fits
+    ``y`` over ``t`` (least squares; its two levels solved for each start and duration). The
+    movement may have begun before the window's first frame (a knee that leads can lift the
+    hip flexion a little before it falls), so starts reach back half the window. The grid is
+    searched at most ``_GRID_SAMPLES`` wide, then refined frame by frame around the best."""
+    ok = np.isfinite(y)
+    t, y = t[ok], y[ok]
+    if t.size < 4:
+        return float("nan"), float("nan")
+    dt = float(np.median(np.diff(t)))
+    step = max(1, -(-t.size // _GRID_SAMPLES))
+    back = t.size // 2
+    starts = t[0] + np.arange(-back, t.size - 1, step) * dt
+    durs = np.arange(2, t.size + back + 1, step) * dt
+    start, dur = _best_min_jerk(t[::step], y[::step], starts, durs)
+    if step > 1:
+        fine = np.arange(-step, step + 1) * dt
+        start, dur = _best_min_jerk(t, y, start + fine, np.maximum(dur + fine, 2 * dt))
+    return start, start + dur
+
+
+_GRID_SAMPLES = 48
+
+
+def _best_min_jerk(t: np.ndarray, y: np.ndarray, starts: np.ndarray, durs: np.ndarray
+                   ) -> tuple[float, float]:
+    """The (start, duration) of the grid whose minimum-jerk curve y = a + d m(t) fits best."""
+    tau = np.clip((t[None, None, :] - starts[:, None, None]) / durs[None, :, None], 0.0, 1.0)
+    m = tau ** 3 * (10 - 15 * tau + 6 * tau ** 2)                 # starts x durations x frames
+    n, sm, smm = t.size, m.sum(-1), (m * m).sum(-1)
+    sy, smy = y.sum(), (m * y).sum(-1)
+    det = n * smm - sm * sm
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = (n * smy - sm * sy) / det
+        a = (sy - d * sm) / n
+        sse = ((y - a[..., None] - d[..., None] * m) ** 2).sum(-1)
+    sse[~np.isfinite(sse) | (np.abs(det) < 1e-9)] = np.inf
+    i, j = np.unravel_index(int(np.argmin(sse)), sse.shape)
+    return float(starts[i]), float(durs[j])
 
 
 def exercise_measures(kin: Kinematics, rep: Rep, w: dict[str, tuple[int, int]]) -> dict[str, float]:
