@@ -20,17 +20,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+from bench import CLIPS
 from hingecoach.batch.discover import InputFile
 from hingecoach.batch.jobs import JobSettings
 from hingecoach.batch.runner import engine_outcomes, largest_first, run_batch
 
-CLIPS = Path(__file__).resolve().parents[2] / "shared" / "clips"
 #: Clips of a few hundred frames or less: the scaling part runs in minutes, not tens of minutes.
 SHORT_CLIPS = ("bichraix/bad007.mp4", "bichraix/bad010.mp4", "bichraix/bad011.mp4", "bichraix/good014.mp4",
                "jeffchen/bad.mp4", "jeffchen/good.mp4", "jeffchen/heellift.mp4", "jeffchen/rdl.mp4",
@@ -108,8 +107,8 @@ def part_ray(items: list[InputFile], workers: int, local_s: float | None) -> Non
 def make_keypoint_files(folder: Path, n: int) -> list[Path]:
     """``n`` distinct one-rep keypoint files (the figure shifted by a fraction of a pixel each,
     so every file has its own content hash); kept between runs of the benchmark."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from figures import hinge_reps
+    from tests.fixtures.figures import hinge_reps
+
     from hingecoach.sources import save_keypoints
 
     folder.mkdir(parents=True, exist_ok=True)

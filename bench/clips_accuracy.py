@@ -15,14 +15,11 @@ import argparse
 import json
 import sys
 from collections import Counter
-from pathlib import Path
 
+from bench import CLIPS
 from hingecoach.analysis import analyze
 from hingecoach.errors import HingeInputError
 from hingecoach.sources import load
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CLIPS = SHARED / "clips"
 
 
 def labelled_clips() -> list[dict]:

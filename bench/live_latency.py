@@ -18,7 +18,6 @@ import multiprocessing as mp
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,8 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-CLIP = ROOT.parent / "shared" / "clips" / "tby66" / "0016c_1.mp4"
+from bench import CLIPS
+
+CLIP = CLIPS / "tby66" / "0016c_1.mp4"
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -42,8 +42,7 @@ def landmark_frames() -> tuple[np.ndarray, tuple[int, int], str]:
         seq = load(CLIP, progress=False)
         source = f"pose of {CLIP.name}"
     else:
-        sys.path.insert(0, str(ROOT / "tests"))
-        from figures import hinge_reps
+        from tests.fixtures.figures import hinge_reps
 
         seq = hinge_reps(n_reps=8, floor_y=950.0, size=(800, 1000))
         source = "synthetic stick figure"

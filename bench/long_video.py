@@ -25,7 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-CLIPS = Path(__file__).resolve().parents[2] / "shared" / "clips"
+from bench import CLIPS
+
 #: A 1920x1080 real clip (4.2 s, 30 fps).
 DEFAULT_CLIP = CLIPS / "mattiolato" / "good_000003.mp4"
 

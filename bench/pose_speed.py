@@ -15,9 +15,8 @@ from pathlib import Path
 
 import cv2
 
+from bench import CLIPS
 from hingecoach.sources.video import make_pose
-
-CLIPS = Path(__file__).resolve().parents[2] / "shared" / "clips"
 
 
 def pose_only_fps(path: str | Path, max_frames: int | None = None) -> tuple[int, float]:

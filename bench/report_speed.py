@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-CLIPS = Path(__file__).resolve().parents[2] / "shared" / "clips"
+from bench import CLIPS
+
 TEN_REP_CLIP = "tby66/0016c_1.mp4"
 VIDEO_TARGET_FRAC = 0.40
 REPORT_TARGET_S = 2.0
@@ -85,12 +85,12 @@ def print_video_table(clips: list[Path], cold: bool) -> None:
 
 
 def _synthetic_ten_reps():
-    """A 10-rep stick-figure set (tests/figures.py), or None when the tests are not here."""
-    tests = Path(__file__).resolve().parents[1] / "tests"
-    if not (tests / "figures.py").exists():
+    """A 10-rep stick-figure set (tests/fixtures/figures.py), or None when the tests are not here."""
+    try:
+        from tests.fixtures.figures import hinge_reps
+    except ImportError:
         return None
-    sys.path.insert(0, str(tests))
-    from figures import hinge_reps
+
     from hingecoach.analysis import analyze
 
     return analyze(hinge_reps(n_reps=10))
@@ -108,7 +108,7 @@ def print_report_times(repeats: int = 3) -> None:
     if synthetic is not None:
         cases.append(("synthetic 10-rep set (blank canvas)", synthetic, None))
     if not cases:
-        print("report: no 10-rep set available (no clips, no tests/figures.py)")
+        print("report: no 10-rep set available (no clips, no tests/fixtures/figures.py)")
         return
     w0 = time.perf_counter()
     import hingecoach.report.html  # noqa: F401  (import cost, printed apart)

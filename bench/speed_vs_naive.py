@@ -29,7 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-CLIPS = Path(__file__).resolve().parents[2] / "shared" / "clips"
+from bench import CLIPS
+
 SOURCE_60 = CLIPS / "tby66" / "0016c_1.mp4"
 CLIP_30 = CLIPS / "kbtrainer" / "kbGoodMorning.mp4"
 
