@@ -16,8 +16,8 @@ from hingecoach.errors import HingeInputError
 from hingecoach.sources import cache as kp_cache
 from hingecoach.sources import load, pose_models
 from hingecoach.sources.video import cache_settings
+from tests.fixtures.clips import CLIPS
 
-CLIPS = Path(__file__).resolve().parents[2] / "shared" / "clips"
 SHORT_CLIP = CLIPS / "jeffchen" / "good.mp4"  # one deadlift, 62 frames at 30 fps
 needs_clips = pytest.mark.skipif(not SHORT_CLIP.exists(), reason=f"real clips not found at {CLIPS}")
 
