@@ -166,7 +166,7 @@ def checklist(assessments: list[RepAssessment], level: str | None) -> list[dict[
             status, why = "not checked", (reason[0][0] if reason else "no completed rep")
         else:
             status, why = ("named" if calls and strong(calls, n) else "passed"), None
-        entry = {"code": code, "title": advice(code)["title"], "status": status, "reason": why,
+        entry: dict[str, Any] = {"code": code, "title": advice(code)["title"], "status": status, "reason": why,
                  "reps_named": len(calls)}
         if calls:
             entry["confidence"] = round(statistics.mean(c for _, c in calls), 2)

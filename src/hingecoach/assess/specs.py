@@ -78,7 +78,7 @@ class SetEvidence:
     @classmethod
     def parse(cls, raw: dict[str, Any], where: str) -> SetEvidence:
         _no_unknown(raw, _EVIDENCE_KEYS, where)
-        sig = {k: raw[k] for k in ("measure", "above", "minor", "major") if k in raw}
+        sig: dict[str, Any] = {k: raw[k] for k in ("measure", "above", "minor", "major") if k in raw}
         views = raw.get("views")
         return cls(signal=Signal.parse(sig, where), rep_floor=float(raw["rep_floor"]),
                    views=tuple(views) if views is not None else None, by_view=dict(raw.get("by_view", {})),

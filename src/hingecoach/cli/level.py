@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from hingecoach.errors import HingeInputError
-from hingecoach.program.levels import all_levels, get_level, next_level, previous_level
+from hingecoach.program.levels import Level, all_levels, get_level, next_level, previous_level
 from hingecoach.program.plan import plan_today
 from hingecoach.store import open_db, record_level_change
 
@@ -30,6 +30,7 @@ def _list() -> str:
 
 def _change(db, args: argparse.Namespace) -> str:
     plan = plan_today(db, args.person)
+    target: Level | None
     if args.set_level:
         target, kind, reason = get_level(args.set_level), "set", "chosen by hand"
     elif args.step_back:

@@ -33,5 +33,6 @@ def run(args: argparse.Namespace) -> int:
                                 quality=args.quality, notes=args.notes, wall_distance_cm=args.wall_cm,
                                 when=args.when)
         level = args.level or current_level(db, args.person)
+    assert level is not None, "a logged set records the person's level"
     print(f"Logged set {set_id}: {args.reps} reps at {get_level(level).name} for {args.person}.")
     return 0

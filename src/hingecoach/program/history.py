@@ -41,14 +41,14 @@ def _monday(day: str) -> date:
 
 def _week(start: date, sets: Sequence[queries.SetRow]) -> Week:
     scores = [s.score for s in sets if s.score is not None]
-    rated = [s for s in sets if s.clean_rep_rate is not None and s.full_rep_count]
-    n_rated = sum(s.full_rep_count for s in rated)
+    rated = [(s.clean_rep_rate, s.full_rep_count) for s in sets if s.clean_rep_rate is not None and s.full_rep_count]
+    n_rated = sum(n for _, n in rated)
     depths = [s.depth_hip_angle_deg for s in sets if s.depth_hip_angle_deg is not None]
     speeds = [s.ascent_speed_leg_per_s for s in sets if s.ascent_speed_leg_per_s is not None]
     levels = tuple(dict.fromkeys(s.level for s in sets))
     return Week(start, levels, len({s.day for s in sets}), len(sets), sum(s.rep_count for s in sets),
                 statistics.fmean(scores) if scores else None,
-                sum(s.clean_rep_rate * s.full_rep_count for s in rated) / n_rated if n_rated else None,
+                sum(rate * n for rate, n in rated) / n_rated if n_rated else None,
                 statistics.median(depths) if depths else None,
                 statistics.median(speeds) if speeds else None)
 

@@ -26,11 +26,18 @@ from typing import Any, Protocol
 
 
 class SetLike(Protocol):
-    day: str
-    clean_rep_rate: float | None
-    hinge_rate: float | None
-    depth_hip_angle_deg: float | None
-    full_rep_count: int
+    """What the rule reads of a set (read-only, so a frozen row matches)."""
+
+    @property
+    def day(self) -> str: ...
+    @property
+    def clean_rep_rate(self) -> float | None: ...
+    @property
+    def hinge_rate(self) -> float | None: ...
+    @property
+    def depth_hip_angle_deg(self) -> float | None: ...
+    @property
+    def full_rep_count(self) -> int: ...
 
 
 @dataclass(frozen=True)

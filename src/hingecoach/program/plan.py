@@ -73,8 +73,8 @@ def volume(level: Level, streak: int) -> tuple[int, int]:
 
 def wall_distance(level: Level, sets: Sequence[queries.SetRow], streak: int) -> float | None:
     """Wall-tap distance: start close, step back after a clean day, up to the guide's one foot."""
-    if level.wall_start_cm is None:
-        return None
+    if level.wall_start_cm is None or level.wall_step_cm is None or level.wall_max_cm is None:
+        return None  # not a wall-tap level (levels.toml gives the three together)
     last = next((s.wall_distance_cm for s in reversed(sets) if s.wall_distance_cm is not None), None)
     if last is None:
         return level.wall_start_cm

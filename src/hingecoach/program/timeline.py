@@ -41,7 +41,7 @@ def build(first_days_by_level: dict[str, str], levels_order: list[tuple[str, boo
           first_week_clean: float | None, last_week_clean: float | None, expected: dict[str, Any]) -> Timeline:
     """``first_days_by_level``: level id -> first day trained there; ``levels_order``: (id, loaded)."""
     days = {lv: _day(d) for lv, d in first_days_by_level.items()}
-    loaded = [days[lv] for lv, is_loaded in levels_order if is_loaded and days.get(lv)]
+    loaded = [d for lv, is_loaded in levels_order if is_loaded and (d := days.get(lv))]
     started = [d for d in days.values() if d]
     return Timeline(min(started) if started else None, today, first_week_clean, last_week_clean,
                     days.get("wall_tap"), min(loaded) if loaded else None, expected)
@@ -49,16 +49,16 @@ def build(first_days_by_level: dict[str, str], levels_order: list[tuple[str, boo
 
 def _improvement_line(t: Timeline) -> str:
     lo, hi = t.expected["improvement_weeks"]
-    gain = t.improvement
+    gain, first, last = t.improvement, t.first_week_clean, t.last_week_clean
     head = f"Expected: clear improvement within {lo}-{hi} weeks."
-    if gain is None:
+    if gain is None or first is None or last is None:
         return f"{head} Not measured yet (log filmed sets)."
-    change = f"clean reps {100 * t.first_week_clean:.0f}% in week 1 -> {100 * t.last_week_clean:.0f}% now"
+    change = f"clean reps {100 * first:.0f}% in week 1 -> {100 * last:.0f}% now"
     if gain >= t.expected["improvement_min_gain"]:
         return f"{head} You: {change}: clear improvement."
     if t.weeks_in < hi:
         return f"{head} You: {change} after {t.weeks_in:.1f} weeks: keep going."
-    if t.first_week_clean >= 0.9:
+    if first >= 0.9:
         return f"{head} You: {change}: you started clean."
     return f"{head} You: {change}: slower than usual; focus on one cue at a time."
 

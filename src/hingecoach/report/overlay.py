@@ -76,7 +76,7 @@ def _sprite(text: str, scale: float, colour: tuple, thick: int) -> tuple[np.ndar
     w, h = tw + 2 * m, th + base + 2 * m
     org = (m, m + th)
     alpha = np.zeros((h, w), np.uint8)
-    cv2.putText(alpha, text, org, _FONT, scale, 255, thick + 2, cv2.LINE_AA)
+    cv2.putText(alpha, text, org, _FONT, scale, (255,), thick + 2, cv2.LINE_AA)
     patch = np.zeros((h, w, 3), np.uint8)
     cv2.putText(patch, text, org, _FONT, scale, colour, thick, cv2.LINE_AA)
     weight = (alpha.astype(np.uint16) + 1)[..., None]  # 1..256
@@ -137,8 +137,9 @@ def draw_skeleton(img: np.ndarray, plan: OverlayPlan, i: int, st: _Style) -> Non
     pts = _frame_points(plan, i)
     for chain in CHAINS:
         for a, b in zip(chain, chain[1:], strict=False):
-            if pts.get(a) and pts.get(b):
-                cv2.line(img, pts[a], pts[b], SKELETON_BGR, st.thick + 1, cv2.LINE_AA)
+            pa, pb = pts.get(a), pts.get(b)
+            if pa and pb:
+                cv2.line(img, pa, pb, SKELETON_BGR, st.thick + 1, cv2.LINE_AA)
 
 
 def draw_joints(img: np.ndarray, plan: OverlayPlan, i: int, st: _Style) -> None:

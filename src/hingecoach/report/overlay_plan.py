@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,6 +14,9 @@ from hingecoach.analysis import Analysis
 from hingecoach.assess.specs import fault_specs
 from hingecoach.coaching import advice
 from hingecoach.kinematics.angles import forward_sign
+
+if TYPE_CHECKING:
+    from hingecoach.report.ghost import GhostDrawing
 
 CHAINS = (("ear", "shoulder", "hip", "knee", "ankle", "heel", "toe", "ankle"),
           ("shoulder", "elbow", "wrist"))
@@ -61,7 +65,7 @@ class OverlayPlan:
     scores: list[float]
     total_reps: int
     back_sign: float  # image x direction of "behind the person"
-    ghost: object | None = None  # hingecoach.report.ghost.GhostDrawing, drawn under the skeleton
+    ghost: GhostDrawing | None = None  # drawn under the skeleton
 
     @property
     def n_frames(self) -> int:
@@ -157,7 +161,7 @@ def _flags(analysis: Analysis, n: int) -> list[list[Flag]]:
     return flags
 
 
-def plan_overlay(analysis: Analysis, ghost: object | None = None) -> OverlayPlan:
+def plan_overlay(analysis: Analysis, ghost: GhostDrawing | None = None) -> OverlayPlan:
     """Precompute what every frame shows; ``ghost`` (a :class:`hingecoach.report.ghost.
     GhostDrawing`) is drawn under the skeleton where given."""
     kin = analysis.kinematics

@@ -24,6 +24,8 @@ Posture channels (each a (frames,) array, see ``CHANNELS``) drive the chain:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from hingecoach.sim.body import MASS_FRACTIONS, SPINE, Body
@@ -264,7 +266,7 @@ def posture(body: Body, ch: dict[str, np.ndarray], mode: str = "standing") -> di
         ch = dict(ch)
         ch["hip_flex_deg"] = ch["kneel_trunk_deg"] - leg["thigh_dir"] + ch["hip_flex_deg"]
         up = upper_body(body, leg["hip"], leg["thigh_dir"], ch)
-        p = {"left": leg, "right": leg, "upper": up}
+        p: dict[str, Any] = {"left": leg, "right": leg, "upper": up}
     else:
         shin = solve_shin_deg(body, ch)
         p = standing_posture(body, ch, shin)
