@@ -247,9 +247,10 @@ class LiveCoach:
     and the same cue not repeated within ``repeat_after_s``. A clean rep earns praise (also
     rate-limited), so the person hears that the rep was good, not only what was wrong."""
 
-    def __init__(self, min_interval_s: float = 4.0, repeat_after_s: float = 12.0):
-        self.min_interval_s = min_interval_s
-        self.repeat_after_s = repeat_after_s
+    def __init__(self, min_interval_s: float | None = None, repeat_after_s: float | None = None):
+        cfg = section("cues")  # thresholds.toml [cues]: the defaults, with their reason
+        self.min_interval_s = cfg["min_interval_s"] if min_interval_s is None else min_interval_s
+        self.repeat_after_s = cfg["repeat_after_s"] if repeat_after_s is None else repeat_after_s
         self._last_t: float | None = None
         self._said: dict[str, float] = {}
 

@@ -23,12 +23,15 @@ from hingecoach.kinematics import Kinematics
 from hingecoach.kinematics.angles import standing_reference
 from hingecoach.reps import Rep
 
+#: How the measures are read (thresholds.toml [measures], each value with its reason).
+_M = section("measures")
+
 
 def rep_windows(kin: Kinematics, rep: Rep) -> dict[str, tuple[int, int]]:
     """Frame windows [first, last] of the rep's start, bottom and lockout."""
-    settle = max(1, int(round(0.25 * kin.fps)))
+    settle = max(1, int(round(_M["window_min_s"] * kin.fps)))
     b0, b1 = rep.bottom_window
-    if b1 - b0 < settle:  # at least ~0.25 s around the deepest point
+    if b1 - b0 < settle:  # at least window_min_s around the deepest point
         b0, b1 = rep.bottom_frame - settle // 2, rep.bottom_frame + settle // 2
     start = (rep.start_frame, rep.start_frame + settle)
     lock_lo = min(rep.ascent_end_frame, rep.end_frame)
@@ -55,7 +58,7 @@ def _early_descent_lag(kin: Kinematics, rep: Rep) -> float:
         return float("nan")
     t0, t1 = trunk[0], median(trunk[-3:])
     b0, b1 = back[0], median(back[-3:])
-    if not np.isfinite([t0, t1, b0, b1]).all() or t1 - t0 < 10 or b1 - b0 < 0.02:
+    if not np.isfinite([t0, t1, b0, b1]).all() or t1 - t0 < _M["lag_min_trunk_deg"] or b1 - b0 < _M["lag_min_hip_back_frac_leg"]:
         return float("nan")
     half = np.flatnonzero(trunk >= t0 + 0.5 * (t1 - t0))
     if half.size == 0:
@@ -92,7 +95,7 @@ def _standing_torso(kin: Kinematics) -> tuple[np.ndarray, float]:
 
 
 #: How long after the rep's end the lean-back is still watched (the trunk settling upright).
-LEAN_BACK_SETTLE_S = 0.5
+LEAN_BACK_SETTLE_S: float = _M["lean_back_settle_s"]
 
 
 def lean_back_deg(kin: Kinematics, rep: Rep, start: tuple[int, int]) -> float:
@@ -104,7 +107,7 @@ def lean_back_deg(kin: Kinematics, rep: Rep, start: tuple[int, int]) -> float:
     lo, hi = rep.bottom_window[1], min(kin.n_frames - 1, rep.end_frame + settle)
     trunk = kin["trunk_angle_deg"]
     stand = np.nanmin([standing_trunk_deg(kin), window(kin, "trunk_angle_deg", *start)])
-    seg = running_median(trunk[lo:hi + 1], max(1, int(round(0.10 * kin.fps))))
+    seg = running_median(trunk[lo:hi + 1], max(1, int(round(_M["lean_back_smooth_s"] * kin.fps))))
     # arms going overhead (a press, a stretch) pull the shoulders back: not the hinge's top
     hands = kin["wrist_height_frac_torso"]
     overhead = section("arms")["hands_raised_frac_torso"]
@@ -115,7 +118,7 @@ def lean_back_deg(kin: Kinematics, rep: Rep, start: tuple[int, int]) -> float:
     return float(stand - np.nanmin(seg))
 
 
-def hold_frac_rep(kin: Kinematics, rep: Rep, band_frac: float = 0.15) -> float:
+def hold_frac_rep(kin: Kinematics, rep: Rep, band_frac: float = _M["hold_band_frac"]) -> float:
     """Share of the rep (start to end) spent with the hip within ``band_frac`` of its bottom
     flexion. Mistake 1: when the torso leads, the hip flexion is done early in the descent
     (and undone late in the ascent) while the rest of the body is still moving, so the hip
@@ -188,7 +191,7 @@ def _hip_measures(kin: Kinematics, rep: Rep, b: tuple[int, int], s: tuple[int, i
     m["hip_forward_shift_bottom_frac_leg"] = (
         float(np.nanmax(back) - window(kin, "hip_back_frac_leg", *b)) if np.isfinite(back).any() else float("nan"))
     m["hip_back_per_trunk"] = m["hip_back_bottom_frac_leg"] / max(
-        np.sin(np.radians(m["trunk_angle_bottom_deg"])), 0.2) if np.isfinite(m["trunk_angle_bottom_deg"]) \
+        np.sin(np.radians(m["trunk_angle_bottom_deg"])), _M["hip_back_per_trunk_min_sin"]) if np.isfinite(m["trunk_angle_bottom_deg"]) \
         else float("nan")
     m["hip_hold_frac_rep"] = hold_frac_rep(kin, rep)
     return m
@@ -205,7 +208,7 @@ def _back_measures(kin: Kinematics, b: tuple[int, int], s: tuple[int, int]) -> d
     # a flexing spine bows the upper back out of the ear-hip line and shortens the hip-shoulder
     # chord: both symptoms, in fractions of the torso (half weight on the chord, noisier)
     m["spine_flex_bottom_frac_torso"] = (m["shoulder_drop_bottom_frac_torso"]
-                                         - 0.5 * m["torso_length_change_bottom_frac"])
+                                         - _M["spine_flex_chord_weight"] * m["torso_length_change_bottom_frac"])
     return m
 
 
@@ -282,7 +285,7 @@ def setup_baseline(kin: Kinematics, first_start: int) -> dict[str, float] | None
     first frames)."""
     if first_start < 3:
         return None
-    lo = max(0, first_start - int(round(1.0 * kin.fps)))
+    lo = max(0, first_start - int(round(_M["setup_baseline_s"] * kin.fps)))
     return {"com_foot_frac": window(kin, "com_foot_frac", lo, first_start),
             "hip_angle_deg": window(kin, "hip_angle_deg", lo, first_start)}
 
@@ -299,7 +302,7 @@ def _baseline_shifts(kin: Kinematics, w: dict[str, tuple[int, int]], baseline: d
         return out
     base = baseline["com_foot_frac"]
     out["com_foot_bottom_vs_setup_frac"] = window(kin, "com_foot_frac", *w["bottom"]) - base
-    top = (w["lockout"][1], w["lockout"][1] + int(round(0.4 * kin.fps)))
+    top = (w["lockout"][1], w["lockout"][1] + int(round(_M["after_lockout_s"] * kin.fps)))
     out["com_foot_lockout_vs_setup_frac"] = window(kin, "com_foot_frac", *top) - base
     out["lockout_hip_short_of_setup_deg"] = baseline["hip_angle_deg"] - lockout_hip_angle_deg
     return out

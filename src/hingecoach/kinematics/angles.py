@@ -177,19 +177,19 @@ def centre_of_mass(p: dict[str, np.ndarray]) -> np.ndarray:
         mass += ok * m
     with np.errstate(invalid="ignore", divide="ignore"):
         com = total / mass[:, None]
-    com[mass < 0.7] = np.nan
+    com[mass < section("kinematics")["com_min_mass_frac"]] = np.nan
     return com
 
 
-def standing_reference(hip_angle_deg: np.ndarray, values: np.ndarray, tolerance_deg: float = 10.0
-                       ) -> np.ndarray:
-    """Median of ``values`` over the most upright frames (hip angle within ``tolerance_deg``
-    of its 95th percentile)."""
+def standing_reference(hip_angle_deg: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Median of ``values`` over the most upright frames (hip angle within
+    ``standing_tolerance_deg`` of its ``standing_percentile``, thresholds.toml [kinematics])."""
+    cfg = section("kinematics")
     ok = np.isfinite(hip_angle_deg) & np.isfinite(values).all(axis=-1 if values.ndim > 1 else None)
     if not ok.any():
         return np.full(values.shape[1:], np.nan)
-    top = np.percentile(hip_angle_deg[ok], 95)
-    sel = ok & (hip_angle_deg >= top - tolerance_deg)
+    top = np.percentile(hip_angle_deg[ok], cfg["standing_percentile"])
+    sel = ok & (hip_angle_deg >= top - cfg["standing_tolerance_deg"])
     return np.median(values[sel], axis=0)
 
 

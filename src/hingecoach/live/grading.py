@@ -28,7 +28,8 @@ from hingecoach.kinematics import Kinematics
 from hingecoach.live.reading import WindowRead
 from hingecoach.reps import Rep
 
-MAX_REPS_KEPT = 200
+#: The most recent reps a set keeps (thresholds.toml [live]).
+MAX_REPS_KEPT: int = section("live")["max_reps_kept"]
 #: Measures read from the body's outline (the segmentation mask's ``back_bend_deg``), which the
 #: live coach never has: the page sends landmarks only.
 OUTLINE_MEASURES = frozenset({"back_bend_bottom_deg"})

@@ -10,14 +10,15 @@ from hingecoach.config import section
 from hingecoach.kinematics import Kinematics
 from hingecoach.reps import flexion_thresholds, segment_reps
 
+_LIVE = section("live")  # thresholds.toml [live], each value with its reason
 #: Recent flexion the phase is read from (a slow rep and the standing before it).
-PHASE_WINDOW_S = 8.0
-#: Flexion changing faster than this (degrees per second, over the last 0.15 s) is moving.
-MOVING_DEG_S = 20.0
+PHASE_WINDOW_S: float = _LIVE["phase_window_s"]
+#: Flexion changing faster than this (degrees per second, over the last ``rate_span_s``) is moving.
+MOVING_DEG_S: float = _LIVE["moving_deg_s"]
 
 
 def _rate(flex: np.ndarray, t: np.ndarray, fps: float) -> float:
-    k = min(len(flex), max(2, int(round(0.15 * fps))))
+    k = min(len(flex), max(2, int(round(_LIVE["rate_span_s"] * fps))))
     rate = (flex[-1] - flex[-k]) / max(t[-1] - t[-k], 1e-6)
     return float(rate) if math.isfinite(rate) else 0.0
 

@@ -12,15 +12,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from hingecoach.config import section
 from hingecoach.kinematics import Kinematics, compute_kinematics
 from hingecoach.kinematics.angles import SagittalPlane, sagittal_plane
 from hingecoach.kinematics.view import view_segments, with_view
 from hingecoach.live.window import FrameWindow
 from hingecoach.reps import Rep, segment_reps
 
-#: How often the camera view and facing are read again (they change slowly, if ever).
-VIEW_REFRESH_S = 1.0
-MIN_FRAMES = 5
+#: How often the camera view and facing are read again (they change slowly, if ever), and the
+#: fewest frames a read needs (thresholds.toml [live]).
+VIEW_REFRESH_S: float = section("live")["view_refresh_s"]
+MIN_FRAMES: int = section("live")["min_frames"]
 
 
 @dataclass(frozen=True, eq=False)

@@ -24,31 +24,28 @@ from hingecoach.live.signal import FlexionSignal
 from hingecoach.live.window import FrameWindow
 from hingecoach.reps import Rep, flexion_thresholds
 
-#: Frames older than this leave the window. 20 s holds several reps (2-4 s each) plus standing,
-#: which is what the person-relative thresholds need, and keeps memory and each read bounded.
-WINDOW_S = 20.0
-#: Highest frame rate the buffers are sized for (cameras and the page deliver 15-60 fps).
-MAX_FPS = 60.0
+_LIVE = section("live")  # thresholds.toml [live]: each value with its reason
+#: Frames older than this leave the window (several reps plus standing).
+WINDOW_S: float = _LIVE["window_s"]
+#: Highest frame rate the buffers are sized for.
+MAX_FPS: float = _LIVE["max_fps"]
 #: How often the window is read the offline way (a rep is counted at most this late).
-READ_EVERY_S = 0.25
-#: A rep is counted once its return to standing is this old: the zero-phase low-pass still
-#: moves the newest few frames as later ones arrive.
-EDGE_S = 0.15
+READ_EVERY_S: float = _LIVE["read_every_s"]
+#: A rep is counted once its return to standing is this old (the low-pass still moves the
+#: newest frames).
+EDGE_S: float = _LIVE["edge_s"]
 #: The body must be seen whole this long before the page's countdown may start.
-READY_S = 1.0
+READY_S: float = _LIVE["ready_s"]
 #: A rep is measured once offline's frames for it are in: its end (the rest point after the
 #: return to standing, at most ``reps.edge_search_s`` later) and the lean-back's settle after it.
 #: Measured at the first upright frame, every rep of the correct-form real clips (tby66/0016c_1)
 #: was told "not standing all the way up": the trunk was still 3-9 deg short of its upright line.
 SETTLE_S = LEAN_BACK_SETTLE_S + EDGE_S
-#: Reps are counted once the frames read span this long: the camera view (read from the upright
-#: frames) and the person's standing and depth (percentiles of their own flexion) need more
-#: than a second of frames. Read from the first 1.3 s, formfit/squat.mp4 looked like a front
-#: view and a set-up shuffle like a rep, which the whole clip does not make. Earlier reps are
-#: counted then, from the frames still in the window.
-MIN_CONTEXT_S = 3.0
+#: Reps are counted once the frames read span this long (the view and the person's standing
+#: and depth need more than a second of frames).
+MIN_CONTEXT_S: float = _LIVE["min_context_s"]
 #: Two reps found within this of each other's bottom, in two reads, are the same rep.
-SAME_REP_S = 0.5
+SAME_REP_S: float = _LIVE["same_rep_s"]
 
 
 @dataclass
@@ -103,7 +100,7 @@ class LiveSession:
         self._longest_wait_s = section("reps")["edge_search_s"] + SETTLE_S
         self._read_until = 0  # the window's end (session frame number) at the last read
         self.image_size: tuple[int, int] = (1, 1)
-        self.fps = 30.0
+        self.fps = float(_LIVE["start_fps"])
         self._next_read_s = -math.inf
         self._in_frame_since_s: float | None = None
         self.ready = False
@@ -240,7 +237,7 @@ class LiveSession:
         """Read the window the offline way: count the reps it finds, measure the settled ones."""
         t = self._window.t
         if len(t) > 2:
-            self.fps = float(1.0 / np.median(np.diff(t[-90:])))
+            self.fps = float(1.0 / np.median(np.diff(t[-_LIVE["fps_frames"]:])))
         read = self._reader.read(self._window, self.fps, self.image_size)
         self._read_until = self._window.end_index
         if self._reader.changed_since_s is not None:
@@ -284,7 +281,7 @@ class LiveSession:
 
     def _assess(self, read: WindowRead, update: LiveUpdate | None, final: bool) -> None:
         th = flexion_thresholds(180.0 - read.kin["hip_angle_deg"], section("reps"))
-        rest_deg = th.baseline_deg + 2.0 if th is not None else -math.inf
+        rest_deg = th.baseline_deg + _LIVE["rest_margin_deg"] if th is not None else -math.inf
         done = [r for r in read.reps if not r.partial]
         while self._pending:
             pending = self._pending[0]
