@@ -43,6 +43,9 @@ def register(sub) -> None:
 
 def add_output_options(p) -> None:
     """Outputs beyond the table and JSON, written by hingecoach.cli.outputs (reports, store)."""
+    p.add_argument("--trc", type=Path, metavar="OUT.trc",
+                   help="write the 3D landmarks as OpenSim markers (metres, Y up), as Sports2D/Pose2Sim do")
+    p.add_argument("--mot", type=Path, metavar="OUT.mot", help="write the joint angles (degrees) as an OpenSim .mot")
     p.add_argument("--video-out", type=Path, metavar="OUT.mp4", help="write an annotated video")
     p.add_argument("--report", type=Path, metavar="OUT.html", help="write an HTML report")
     p.add_argument("--ghost", action=argparse.BooleanOptionalAction, default=True,
@@ -82,6 +85,24 @@ def analyze_path(path: Path, *, level: str | None = None, progress: bool = True,
                    height_cm=height_cm)
 
 
+def _write_opensim(result: Analysis, args) -> None:
+    """--trc and --mot: the markers and the angles for OpenSim (and Sports2D's users)."""
+    from hingecoach.cli.outputs import check_not_input
+    from hingecoach.config import section
+    from hingecoach.sources.formats.mot import write_mot
+    from hingecoach.sources.formats.trc import write_trc
+
+    for out in (args.trc, args.mot):
+        if out:
+            check_not_input(out, args.input)
+    if args.trc:
+        write_trc(result.pose, args.trc, section("kinematics")["min_visibility"])
+        print(f"markers written to {args.trc}", file=sys.stderr)
+    if args.mot:
+        write_mot(result.kinematics, args.mot)
+        print(f"angles written to {args.mot}", file=sys.stderr)
+
+
 def _write_json(result: dict, out: Path) -> None:
     atomic.write_text(out, json.dumps(result, indent=2))
 
@@ -98,6 +119,8 @@ def run(args) -> int:
     if args.keypoints:
         save_keypoints(result.pose, args.keypoints)
         print(f"keypoints saved to {args.keypoints}", file=sys.stderr)
+    if args.trc or args.mot:
+        _write_opensim(result, args)
     print_analysis(result, explain=args.explain)
     data = result.to_dict()
     if args.json:

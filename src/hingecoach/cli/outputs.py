@@ -75,7 +75,7 @@ def ghost_options(args: Any) -> dict[str, Any]:
 def write_outputs(result: Analysis, args: Any) -> None:
     """Write every output the options ask for; each says where it went on stderr."""
     if getattr(args, "video_out", None):
-        _check_not_input(args.video_out, args.input)
+        check_not_input(args.video_out, args.input)
         from hingecoach.report import write_annotated_video
 
         video = input_video(args)
@@ -83,7 +83,7 @@ def write_outputs(result: Analysis, args: Any) -> None:
         note = "" if video else " (skeleton on a blank background: the input was not a video)"
         print(f"annotated video written to {args.video_out}{note}", file=sys.stderr)
     if getattr(args, "report", None):
-        _check_not_input(args.report, args.input)
+        check_not_input(args.report, args.input)
         from hingecoach.report import write_report
 
         write_report(result, args.report, video_path=input_video(args), **ghost_options(args))
@@ -92,7 +92,7 @@ def write_outputs(result: Analysis, args: Any) -> None:
         log_result(result, args)
 
 
-def _check_not_input(out: Path, inp: Path) -> None:
+def check_not_input(out: Path, inp: Path) -> None:
     """Never overwrite the video being analysed."""
     try:
         same = Path(out).resolve() == Path(inp).resolve()

@@ -202,3 +202,59 @@ def load_trc(path: Path, **options: Any) -> PoseSequence:
                f"{float(px_per_m):g} px/m facing {facing}", fps_note, axis_note]
     return make_sequence(path, xyz=xyz, vis=vis, t=t, fps=fps, size=size, history=history,
                          meta=meta, world=cam, view="side", facing=facing)
+
+
+#: Markers written, in Pose2Sim/Sports2D's names and order (the points BlazePose has of their
+#: body set; the big toe is BlazePose's foot index). Each reads back into its own slot.
+TRC_WRITE_MARKERS: tuple[tuple[str, str], ...] = (
+    ("RHip", "right_hip"), ("RKnee", "right_knee"), ("RAnkle", "right_ankle"),
+    ("RBigToe", "right_foot_index"), ("RHeel", "right_heel"),
+    ("LHip", "left_hip"), ("LKnee", "left_knee"), ("LAnkle", "left_ankle"),
+    ("LBigToe", "left_foot_index"), ("LHeel", "left_heel"), ("Nose", "nose"),
+    ("RShoulder", "right_shoulder"), ("RElbow", "right_elbow"), ("RWrist", "right_wrist"),
+    ("LShoulder", "left_shoulder"), ("LElbow", "left_elbow"), ("LWrist", "left_wrist"),
+)
+
+
+def body_frame_markers(seq: PoseSequence, min_visibility: float) -> np.ndarray:
+    """(frames, markers, 3) of :data:`TRC_WRITE_MARKERS` in metres in OpenSim's body axes (X the
+    way the person faces, Y up, Z to their right, the hips' midpoint at the origin), from the
+    world landmarks; a landmark under ``min_visibility`` is NaN (missing), as in the analysis.
+    Forward is the analysis's own (:func:`~hingecoach.kinematics.angles.sagittal_axes_world`:
+    where the toes and nose point), right the labelled hips' direction, so the file's right
+    markers are on the right even for landmarks that are a mirror image (the simulator's)."""
+    from hingecoach.errors import HingeInputError
+    from hingecoach.kinematics.angles import sagittal_axes_world
+
+    axes, lateral = sagittal_axes_world(seq), None
+    if seq.world_xyz is not None and axes is not None:
+        hips = seq.world_xyz[:, INDEX["right_hip"]] - seq.world_xyz[:, INDEX["left_hip"]]
+        lateral = floor_axes(np.nanmedian(hips, axis=0), axes[1])
+    if seq.world_xyz is None or axes is None or lateral is None:
+        raise HingeInputError(f"{Path(seq.source).name}: no 3D world landmarks with the hips seen, so no "
+                              "markers in metres.", "Export from a video or photo (BlazePose gives world "
+                              "landmarks), a TRC, or a keypoint file that carries world landmarks.")
+    rot = np.stack([axes[0], axes[1], lateral[1]])  # rows: X forward, Y up, Z right
+    idx = [INDEX[name] for _, name in TRC_WRITE_MARKERS]
+    world = np.where((seq.visibility[:, idx] >= min_visibility)[..., None], seq.world_xyz[:, idx], np.nan)
+    return world @ rot.T
+
+
+def write_trc(seq: PoseSequence, path: Path, min_visibility: float) -> Path:
+    """Write ``seq``'s world landmarks as an OpenSim marker file (TRC, metres, Y up, the
+    layout Pose2Sim and Sports2D write): readable by OpenSim's scaling and inverse kinematics,
+    and by :func:`load_trc`. Missing markers are empty cells. Written atomically."""
+    from hingecoach import atomic
+
+    markers = body_frame_markers(seq, min_visibility)
+    n, m = markers.shape[:2]
+    rate = f"{seq.fps:g}"
+    lines = [f"PathFileType\t4\t(X/Y/Z)\t{Path(path).name}",
+             "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
+             f"{rate}\t{rate}\t{n}\t{m}\tm\t{rate}\t1\t{n}",
+             "Frame#\tTime\t" + "".join(f"{name}\t\t\t" for name, _ in TRC_WRITE_MARKERS).rstrip("\t"),
+             "\t\t" + "\t".join(f"{a}{i + 1}" for i in range(m) for a in "XYZ")]
+    for f in range(n):
+        cells = ["" if not math.isfinite(v) else f"{v:.6f}" for v in markers[f].ravel()]
+        lines.append(f"{f + 1}\t{seq.t_s[f]:.6f}\t" + "\t".join(cells))
+    return atomic.write_text(Path(path), "\n".join(lines) + "\n")
