@@ -18,6 +18,7 @@ from hingecoach import __version__, atomic
 from hingecoach.analysis import Analysis
 from hingecoach.assess.specs import fault_specs
 from hingecoach.coaching import advice, issues_of
+from hingecoach.config import section
 from hingecoach.report import plots
 from hingecoach.report.html_parts import data_uri, fmt, img, pill, title_of
 from hingecoach.report.key_frames import bottom_frames, gallery_html, key_frames_html
@@ -232,6 +233,42 @@ def path_html(analysis: Analysis) -> str:
             "</figcaption></figure></section>")
 
 
+#: Exercises whose hands carry the load but float it forward by design: their path is drawn
+#: without a limit (the check is off for them). The drills and the good morning hold nothing in
+#: the hands below the shoulders: no path is drawn.
+LOAD_PATH_WITHOUT_LIMIT = ("kettlebell_swing",)
+
+
+def foot_length_cm(analysis: Analysis) -> float | None:
+    """The heel-to-toe length in cm, from the person's height (the leg's share of it, as the
+    speeds in m/s take it); None without the height."""
+    kin = analysis.kinematics
+    if not analysis.height_cm or not kin.leg_length > 0 or not analysis.reps:
+        return None
+    foot = float(np.nanmedian([plots.hands_path(kin, r)[2] for r in analysis.reps]))
+    return foot / kin.leg_length * section("tempo")["leg_length_frac_height"] * analysis.height_cm
+
+
+def load_path_html(analysis: Analysis) -> str:
+    """The load's path (the hands') against the mid-foot per rep, from the side, with the
+    load_far_from_body limits where the analysis's standard checks it; "" for other exercises
+    and views (foot lengths are foreshortened from an angle)."""
+    limits = plots.load_limits(analysis.standard)
+    if analysis.pose.view != "side" or not (limits or analysis.exercise.name in LOAD_PATH_WITHOUT_LIMIT):
+        return ""
+    ax = plots.plot_load_path(analysis.kinematics, analysis.reps, analysis.assessments,
+                              limits=limits, cm_per_foot=foot_length_cm(analysis))
+    uri = data_uri(plots.figure_png(ax.figure), "image/png")
+    limit_words = ("Dashed lines: how far ahead the hands may sit from the bottom through the first half of "
+                   "the way up (yellow: a minor fault, red: a major one); a rep drawn in yellow or red passed "
+                   "one." if limits else "A swing floats the bell forward by design: no limit is drawn.")
+    return ('<section id="load-path"><h2>Where the weight travels</h2>'
+            f"<figure>{img(uri, 'Path of the hands in each rep against the mid-foot', 'load-path-plot')}"
+            "<figcaption>The path of your hands (and the weight in them) in each rep, seen from the side; "
+            "numbers mark each rep's bottom. Keep the weight close: it should ride over the middle of "
+            f"your foot, dragged along your legs. {limit_words}</figcaption></figure></section>")
+
+
 _MEASURE_WORDS = {
     "back_bend_bottom_deg": ("back outline bend at the bottom", "°"),
     "shoulder_drop_bottom_frac_torso": ("upper back out of line (fraction of torso)", ""),
@@ -320,7 +357,8 @@ def report_html(analysis: Analysis, video_path: Path | str | None = "auto", ghos
     video = default_video(analysis) if video_path == "auto" else (Path(video_path) if video_path else None)
     body = [header_html(analysis), summary_html(analysis), checklist_html(analysis), rep_table_html(analysis)]
     if analysis.kinematics.n_frames > 1:
-        body += [curves_html(analysis), path_html(analysis) if analysis.reps else ""]
+        body += [curves_html(analysis), path_html(analysis) if analysis.reps else "",
+                 load_path_html(analysis) if analysis.reps else ""]
     if analysis.reps:
         plan, g = overlay_with_ghost(analysis, ghost, height_cm, usual_depth_hip_angle_deg)
         images = bottom_frames(analysis, plan, video, [r.bottom_frame for r in analysis.reps])

@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from hingecoach.assess import RepAssessment
+from hingecoach.assess.series import median
 from hingecoach.assess.specs import fault_specs
 from hingecoach.kinematics import Kinematics
 from hingecoach.reps import Rep
@@ -59,6 +60,17 @@ def shin_limits(level: str | None) -> tuple[float, float]:
     level does not grade the shin (loaded lifts from the floor are graded on knee bend)."""
     lim = _limits("knees_too_bent", "shin_angle_bottom_deg", level)
     return (lim[0], lim[1]) if lim is not None else (float("inf"), float("inf"))
+
+
+def load_limits(level: str | None) -> tuple[float, float] | None:
+    """(minor, major) of load_far_from_body's distance ahead of the mid-foot (foot lengths)
+    where ``level``'s table checks it from the side; None where it does not."""
+    try:
+        spec = fault_specs(level).get("load_far_from_body")
+    except KeyError:
+        return None
+    lim = _limits("load_far_from_body", "hands_ahead_bottom_frac_foot", level)
+    return (lim[0], lim[1]) if lim is not None and spec is not None and spec.seen_from("side") else None
 
 
 #: Which per-rep signal limits apply to which per-frame series, and how to convert them
@@ -191,6 +203,67 @@ def plot_hip_path(kin: Kinematics, reps: list[Rep], assessments: list[RepAssessm
     ax.axvline(0, color="#bbbbbb", lw=0.6)
     ax.set_xlabel("hips back (leg lengths)", fontsize=10)
     ax.set_ylabel("hips down (leg lengths)", fontsize=10)
+    ax.tick_params(labelsize=9)
+    ax.grid(True, lw=0.3, alpha=0.5)
+    return ax
+
+
+def hands_path(kin: Kinematics, rep: Rep) -> tuple[np.ndarray, np.ndarray, float]:
+    """The hands' (the load's) path in ``rep`` against the mid-foot: (ahead, up) per frame in
+    foot lengths, ``ahead`` of the heel-toe midpoint as :func:`hingecoach.assess.motion.
+    load_path_measures` reads it (its check's measure is the median of this from the bottom
+    through half the ascent), ``up`` above the heel point's height over the rep; and the rep's
+    foot length in the kinematics' units."""
+    heel, toe, wrist = kin.points["heel"], kin.points["toe"], kin.points["wrist"]
+    sl = slice(rep.start_frame, rep.end_frame + 1)
+    foot = median(np.linalg.norm(toe[sl] - heel[sl], axis=1))
+    if not np.isfinite(foot) or foot <= 0:
+        nan = np.full(wrist[sl].shape[0], np.nan)
+        return nan, nan, float("nan")
+    mid_u = (heel[sl, 0] + toe[sl, 0]) / 2
+    return (wrist[sl, 0] - mid_u) / foot, (wrist[sl, 1] - median(heel[sl, 1])) / foot, foot
+
+
+def plot_load_path(kin: Kinematics, reps: list[Rep], assessments: list[RepAssessment] | None = None,
+                   ax: Axes | None = None, limits: tuple[float, float] | None = None,
+                   cm_per_foot: float | None = None) -> Axes:
+    """Each rep's hands path seen from the side: ahead of the mid-foot (x) against height above
+    the heel (y), in foot lengths (cm with ``cm_per_foot``). ``limits``: the load_far_from_body
+    check's (minor, major) distances ahead, drawn as dashed lines; a rep the check named is drawn
+    in its severity's colour. The foot is drawn on the floor, heel to toe."""
+    ax = ax if ax is not None else new_axes((4.6, 4.4), margins=(0.16, 0.97, 0.97, 0.12))
+    k = cm_per_foot if cm_per_foot and np.isfinite(cm_per_foot) else 1.0
+    unit = "cm" if k != 1.0 else "foot lengths"
+    reach_x, back_x, top = 1.0, 0.7 * k, 1.0
+    for i, rep in enumerate(reps):
+        x, y, _ = hands_path(kin, rep)
+        x, y = x * k, y * k
+        named = [f.severity for f in assessments[i].faults if f.code == "load_far_from_body"] if assessments else []
+        colour = SEVERITY_COLOURS[named[0]] if named else "#1f6fb2"
+        ax.plot(x, y, color=colour, lw=1.3, alpha=0.45 if rep.partial else 0.85)
+        b = rep.bottom_frame - rep.start_frame
+        if 0 <= b < len(x) and np.isfinite(x[b]) and np.isfinite(y[b]):
+            ax.plot(x[b], y[b], "o", ms=4, color=colour)
+            ax.annotate(str(rep.index), (x[b], y[b]), textcoords="offset points", xytext=(4, -10),
+                        fontsize=9, color="#333333")
+        fin = np.isfinite(x) & np.isfinite(y)
+        if fin.any() and not rep.partial:
+            reach_x = max(reach_x, float(x[fin].max()))
+            back_x = max(back_x, -float(x[fin].min()))
+            top = max(top, float(y[fin].max()))
+    for value, severity in zip(limits or (), ("minor", "major"), strict=False):
+        ax.axvline(value * k, color=SEVERITY_COLOURS[severity], lw=1.1, ls="--")
+        ax.text(value * k, 0.04 * top, f" {severity} limit", color=SEVERITY_COLOURS[severity], fontsize=8,
+                rotation=90, va="bottom", ha="right")
+        reach_x = max(reach_x, value * k * 1.1)
+    ax.plot([-0.5 * k, 0.5 * k], [0, 0], color="#444444", lw=4, solid_capstyle="butt")  # the foot
+    ax.axvline(0, color="#999999", lw=0.8)
+    ax.text(0, -0.06 * top, "mid-foot", ha="center", va="top", fontsize=8, color="#555555")
+    ax.set_xlim(-back_x * 1.1, reach_x * 1.15)
+    ax.set_ylim(-0.14 * top, top * 1.08)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel(f"hands ahead of the mid-foot ({unit}) →", fontsize=10)
+    ax.set_ylabel(f"hands above the heel ({unit})", fontsize=10)
     ax.tick_params(labelsize=9)
     ax.grid(True, lw=0.3, alpha=0.5)
     return ax

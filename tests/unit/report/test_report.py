@@ -259,3 +259,48 @@ def test_report_says_when_a_fault_was_named_from_the_sets_median():
     html = report_html(analysis)
     assert "hip angle at the top, short of your own standing, set median typically" in html
     assert f"(limit {limit:.1f}°)" in html
+
+
+# -- the load's path (issue 18 item 3) ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def drifting_deadlift():
+    from hingecoach.sim import simulate
+
+    r = simulate("deadlift", reps=4, seed=5, noise="typical", faults={"load_far_from_body": 0.8})
+    return analyze(r.pose, level="deadlift", height_cm=175.0)
+
+
+def test_loads_path_is_the_checks_own_measure_drawn_per_rep(drifting_deadlift):
+    """The plotted path, read over the check's window (the bottom through half the ascent), is
+    the measure the check graded; a rep the check named is drawn in its severity's colour, and
+    the limits are the deadlift table's."""
+    a = drifting_deadlift
+    for rep, x in zip(a.reps, a.assessments, strict=True):
+        ahead, _, _ = plots.hands_path(a.kinematics, rep)
+        b0, b1 = rep.bottom_window
+        hi = b1 + max(1, (rep.ascent_end_frame - b1) // 2)
+        window = ahead[b0 - rep.start_frame:hi - rep.start_frame + 1]
+        assert np.nanmedian(window) == pytest.approx(x.measures["hands_ahead_bottom_frac_foot"], abs=1e-9)
+    named = [[f.severity for f in x.faults if f.code == "load_far_from_body"] for x in a.assessments]
+    assert sum(map(bool, named)) >= 3
+    limits = plots.load_limits("deadlift")
+    ax = plots.plot_load_path(a.kinematics, a.reps, a.assessments, limits=limits)
+    colours = [line.get_color() for line in ax.lines if len(line.get_xdata()) > 2]
+    assert colours == [plots.SEVERITY_COLOURS[n[0]] if n else "#1f6fb2" for n in named]
+    dashed = sorted(line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--")
+    assert dashed == pytest.approx(list(limits)) and limits == (1.3, 1.6)
+
+
+def test_report_draws_the_loads_path_for_lifts_with_a_load_in_the_hands_only(drifting_deadlift):
+    from hingecoach.report.html import foot_length_cm, load_path_html
+    from hingecoach.sim import simulate
+
+    html = report_html(drifting_deadlift, video_path=None, ghost=False)
+    assert 'id="load-path"' in html and "Dashed lines" in html
+    assert 20.0 <= foot_length_cm(drifting_deadlift) <= 31.0  # heel to toe of a 175 cm adult, ~26 cm
+    swing = analyze(simulate("swing", reps=3, seed=5, noise="typical").pose)
+    assert swing.exercise.name == "kettlebell_swing"
+    assert "no limit is drawn" in load_path_html(swing)
+    for movement in ("kneeling", "good_morning"):  # the hands hold nothing below the shoulders
+        drill = analyze(simulate(movement, reps=3, seed=5, noise="typical").pose)
+        assert load_path_html(drill) == "", movement
