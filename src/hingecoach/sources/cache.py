@@ -1,11 +1,24 @@
-"""Keypoint cache: pose extraction is slow (~30 frames/s on a laptop CPU), so each video's
-PoseSequence is kept on disk keyed by the file's content and the pose settings.
+"""Keypoint cache: pose extraction is slow (~30 frames/s on a laptop CPU, hours for a 2-hour
+video), so each video's PoseSequence is kept on disk keyed by the file's content and the pose
+settings, and written as the pose runs, so an interrupted run resumes where it stopped.
 
 The key is sha256(file bytes) + sha256(settings as sorted JSON), so renaming or moving a
-video still hits, and changing the model or the spine measurement misses. Files live in
-``$HINGECOACH_CACHE`` or ``~/.cache/hingecoach/keypoints`` as our keypoint JSON format.
-Writes are atomic (unique temporary file, then rename), so concurrent runs never see half a
-file; an unreadable entry is treated as a miss and overwritten.
+video still hits, and changing the model or the spine measurement misses. Entries live in
+``$HINGECOACH_CACHE`` or ``~/.cache/hingecoach/keypoints``, one folder per key:
+
+* ``part-<first frame>-<frames>.npz``: the frames of one stretch of the run, as NumPy arrays
+  (``xyz``, ``visibility``, ``world_xyz`` and whatever else the writer keeps per frame),
+  appended while the pose model runs;
+* ``final.npz``: the whole sequence's ``t_s`` and channels (``ch:<name>``), and
+* ``pose.json``: the rest of the sequence (fps, image size, view, history, meta) and the
+  number of frames. Written last, it marks the entry complete; without it the parts are a run
+  to resume.
+
+Every file is written atomically (a unique temporary name, then a rename), so a crash, a kill
+or Ctrl-C never leaves half a file; reading an entry back fills preallocated arrays part by
+part (the memory of the arrays themselves, nothing parsed into Python objects: the JSON format
+this replaced took ~31 MB per minute of video to read). An unreadable entry is a miss. Entries
+of the older single-JSON format (``<key>.json``) are ignored and rebuilt.
 """
 
 from __future__ import annotations
@@ -13,14 +26,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
-from hingecoach.errors import HingeInputError
-from hingecoach.pose import PoseSequence
-from hingecoach.sources import keypoints_file
+import numpy as np
+
+from hingecoach import atomic
+from hingecoach.pose import PoseDataError, PoseSequence
 
 _CHUNK_BYTES = 1 << 20
+DONE = "pose.json"
+FINAL = "final.npz"
+_PART = re.compile(r"part-(\d{9})-(\d{9})\.npz")
+POSE_ARRAYS = ("xyz", "visibility", "world_xyz")
 
 
 def cache_dir() -> Path:
@@ -47,23 +68,111 @@ def cache_key(path: Path, settings: dict[str, Any]) -> str:
 
 
 def entry_path(key: str) -> Path:
-    return cache_dir() / f"{key}.json"
+    """The entry's folder."""
+    return cache_dir() / key
+
+
+# -- parts ---------------------------------------------------------------------------------
+def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> Path:
+    def write(tmp: Path) -> None:
+        with tmp.open("wb") as fh:
+            np.savez(fh, **arrays)
+
+    return atomic.write_atomic(path, write)
+
+
+def write_part(folder: Path, start: int, arrays: dict[str, np.ndarray]) -> Path:
+    """Store frames ``start..start+n`` of a run (n: the first array's length) atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    n = len(next(iter(arrays.values())))
+    return _save_npz(folder / f"part-{start:09d}-{n:09d}.npz", arrays)
+
+
+def parts(folder: Path, check: bool = False) -> list[tuple[int, int, Path]]:
+    """(first frame, frames, path) of the parts that run on from frame 0 without a gap; a part
+    after a gap (or, with ``check``, one whose bytes fail their CRC) ends the list."""
+    found = sorted((int(m[1]), int(m[2]), p) for p in (folder.glob("part-*.npz") if folder.is_dir() else ())
+                   if (m := _PART.fullmatch(p.name)))
+    run: list[tuple[int, int, Path]] = []
+    for start, n, path in found:
+        if start != (run[-1][0] + run[-1][1] if run else 0) or (check and not _intact(path)):
+            break
+        run.append((start, n, path))
+    return run
+
+
+def _intact(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return zf.testzip() is None
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def gather(folder: Path, names: tuple[str, ...], n: int | None = None) -> dict[str, np.ndarray]:
+    """The per-frame arrays ``names`` of all parts end to end, filled into arrays allocated once
+    (never a list of parts and its concatenation side by side). A name missing from the first
+    part is left out; ``n`` (optional) the frames expected. Raises ValueError on a bad entry."""
+    spans = parts(folder)
+    total = spans[-1][0] + spans[-1][1] if spans else 0
+    if n is not None and total != n:
+        raise ValueError(f"expected {n} frames in the parts, found {total}")
+    out: dict[str, np.ndarray] = {}
+    for start, count, path in spans:
+        with np.load(path) as npz:
+            for name in names:
+                if start == 0 and name in npz.files:
+                    first = npz[name]
+                    out[name] = np.empty((total,) + first.shape[1:], first.dtype)
+                if name in out:
+                    block = npz[name]
+                    if len(block) != count:
+                        raise ValueError(f"{path.name}: {name} has {len(block)} frames, not {count}")
+                    out[name][start:start + count] = block
+    return out
+
+
+# -- whole entries -------------------------------------------------------------------------
+def finish(folder: Path, seq: PoseSequence) -> None:
+    """Mark the run in ``folder`` complete: ``seq``'s per-frame pose arrays must be its parts
+    already; its times, channels and the rest are written here, the marker last."""
+    _save_npz(folder / FINAL, {"t_s": seq.t_s} | {f"ch:{k}": v for k, v in seq.channels.items()})
+    header = {"frames": seq.n_frames, "schema": seq.schema, "fps": seq.fps, "image_size": list(seq.image_size),
+              "view": seq.view, "facing": seq.facing, "history": list(seq.history), "meta": seq.meta}
+    atomic.write_text(folder / DONE, json.dumps(header, allow_nan=False))
 
 
 def get(key: str, source: str) -> PoseSequence | None:
-    """The cached sequence for ``key`` with ``source`` set to the caller's path, or None."""
-    path = entry_path(key)
-    if not path.is_file():
-        return None
+    """The cached sequence for ``key`` with ``source`` set to the caller's path, or None (no
+    complete entry, or an unreadable one)."""
+    folder = entry_path(key)
     try:
-        seq = keypoints_file.load_json(path)
-    except HingeInputError:
+        header = json.loads((folder / DONE).read_text(encoding="utf-8"))
+        arrays = gather(folder, POSE_ARRAYS, int(header["frames"]))
+        with np.load(folder / FINAL) as fin:
+            t_s = fin["t_s"]
+            channels = {name[3:]: fin[name] for name in fin.files if name.startswith("ch:")}
+        return PoseSequence(xyz=arrays["xyz"], visibility=arrays["visibility"], t_s=t_s,
+                            world_xyz=arrays.get("world_xyz"), channels=channels, source=source,
+                            fps=header["fps"], image_size=tuple(header["image_size"]), schema=header["schema"],
+                            view=header["view"], facing=header["facing"], history=tuple(header["history"]),
+                            meta=header["meta"])
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, PoseDataError):
         return None
-    return seq.replace(source=source)
 
 
 def put(key: str, seq: PoseSequence) -> Path:
-    """Store ``seq`` under ``key`` atomically; returns the entry's path."""
-    folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    return keypoints_file.save(seq, entry_path(key))  # atomic: a unique temporary name, then a rename
+    """Store the whole of ``seq`` under ``key`` (one part); returns the entry's folder."""
+    folder = entry_path(key)
+    clear(folder)
+    arrays = {"xyz": seq.xyz, "visibility": seq.visibility}
+    if seq.world_xyz is not None:
+        arrays["world_xyz"] = seq.world_xyz
+    write_part(folder, 0, arrays)
+    finish(folder, seq)
+    return folder
+
+
+def clear(folder: Path) -> None:
+    """Remove an entry (complete or partial)."""
+    shutil.rmtree(folder, ignore_errors=True)

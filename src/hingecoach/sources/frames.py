@@ -65,7 +65,7 @@ def open_video(path: Path):
     return cap, rotation_deg
 
 
-def nominal_fps(reported: float, t_ms: list[float]) -> float:
+def nominal_fps(reported: float, t_ms: list[float] | np.ndarray) -> float:
     """The container's frame rate if sane, else the median frame interval's, else 30."""
     if math.isfinite(reported) and 1.0 <= reported <= 1000.0:
         return float(reported)
@@ -74,7 +74,7 @@ def nominal_fps(reported: float, t_ms: list[float]) -> float:
     return float(1000.0 / np.median(steps)) if steps.size else 30.0
 
 
-def repair_timestamps(t_ms: list[float], fps: float) -> tuple[np.ndarray, int]:
+def repair_timestamps(t_ms: list[float] | np.ndarray, fps: float) -> tuple[np.ndarray, int]:
     """Seconds from the first frame, strictly increasing; a timestamp that is missing,
     repeated or going back becomes the previous one plus one nominal frame. Returns
     (t_s, number repaired)."""

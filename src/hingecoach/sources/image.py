@@ -51,7 +51,8 @@ def load_image(path: Path, *, model: str = pose_models.DEFAULT_MODEL, **_: Any) 
     if result.pose_landmarks is None:
         raise NoPersonError(f"No person found in {path.name}.",
                             "Photograph the whole body from the side, head to feet in view.")
-    channels, spine_facing = spine_channels([spine_readings(result.segmentation_mask, xyz, min_trunk_deg=0.0)], xyz[None])
+    readings = spine_readings(result.segmentation_mask, xyz, min_trunk_deg=0.0)
+    channels, spine_facing = spine_channels({k: np.array([v]) for k, v in readings.items()}, xyz[None])
     meta = {"frames_decoded": 1, "frames_with_person": 1, "rotation_deg": 0, "pose_model": pose_models.label(model),
             "spine_facing": spine_facing}
     return PoseSequence(xyz=xyz.reshape(1, K, 3), visibility=vis[None], t_s=np.zeros(1), fps=1.0,

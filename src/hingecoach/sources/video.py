@@ -14,24 +14,26 @@ channels (:mod:`hingecoach.sources.spine_mask`). Results are cached by file cont
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
 import sys
+import tempfile
 import threading
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from hingecoach.config import section
-from hingecoach.errors import NoPersonError, NotAVideoError, OutOfFrameError, TooShortError
 from hingecoach.pose import PoseSequence
 from hingecoach.pose.feet import facing_vote
 from hingecoach.pose.schema import BLAZEPOSE33, INDEX
 from hingecoach.sources import cache as kp_cache
-from hingecoach.sources import people, pose_models, spine_mask
+from hingecoach.sources import people, pose_models, pose_parts, spine_mask
 from hingecoach.sources.frames import (
     DEFAULT_ANALYSIS_FPS,
     MODEL_MAX_SIDE,
@@ -47,6 +49,7 @@ from hingecoach.sources.frames import (
 from hingecoach.sources.native_logs import QuietStderr
 from hingecoach.sources.registry import register_loader
 from hingecoach.sources.suffixes import VIDEO_SUFFIXES
+from hingecoach.sources.video_checks import check_sequence, key_joints_in_view  # noqa: F401 (re-exported)
 
 #: Bump when anything that changes a source's output changes (it invalidates the cache).
 OUTPUT_VERSION = 6  # 2: meta["people_seen"] and meta["warnings"]; 3: spine skipped in upright frames;
@@ -54,7 +57,6 @@ OUTPUT_VERSION = 6  # 2: meta["people_seen"] and meta["warnings"]; 3: spine skip
 # 5: the back's side by the analysis's own facing vote (feet and nose), so kneeling has one too;
 # 6: frames shrunk to MODEL_MAX_SIDE before the model; meta "source_fps", "analysis_fps", "frames_in_file"
 K = len(BLAZEPOSE33)
-KEY_JOINTS = ("hip", "knee", "ankle")
 
 
 # -- the pose estimator ------------------------------------------------------------------
@@ -115,12 +117,11 @@ def spine_readings(mask: np.ndarray | None, xyz: np.ndarray, min_trunk_deg: floa
     return spine_mask.spine_angles(mask, hip, shoulder)
 
 
-def spine_channels(readings: list[dict[str, float]], xyz: np.ndarray) -> tuple[dict, str]:
-    """Per-frame spine channels for the facing the analysis will detect (:func:`facing_vote`:
-    the feet where the shins stand, and the nose), and that facing."""
+def spine_channels(stacked: dict[str, np.ndarray], xyz: np.ndarray) -> tuple[dict, str]:
+    """Per-frame spine channels (from each reading's array over the frames) for the facing the
+    analysis will detect (:func:`facing_vote`: the feet where the shins stand, and the nose),
+    and that facing."""
     facing = facing_vote(xyz)
-    keys = readings[0].keys() if readings else ()
-    stacked = {key: np.array([r[key] for r in readings], float) for key in keys}
     return spine_mask.pick_facing(stacked, facing), facing
 
 
@@ -130,28 +131,13 @@ def mean_luma(bgr: np.ndarray) -> float:
     return float((small @ np.array([0.114, 0.587, 0.299], np.float32)).mean())
 
 
-# -- opening and decoding ------------------------------------------------------------------
-@dataclass
-class _Accumulator:
-    """Per-frame results gathered while decoding."""
-
-    xyz: list = field(default_factory=list)
-    vis: list = field(default_factory=list)
-    world: list = field(default_factory=list)
-    t_ms: list = field(default_factory=list)
-    source_frames: list = field(default_factory=list)
-    spine: list = field(default_factory=list)
-    luma: list = field(default_factory=list)
-    people_samples: list = field(default_factory=list)  # (RGB frame, landmarks) for people.py
-    frames_in_file: int = 0
-
-
-def _progress_bar(total: int, name: str, progress: bool | None):
+# -- decoding and the pose run --------------------------------------------------------------
+def _progress_bar(total: int, name: str, progress: bool | None, initial: int = 0):
     from tqdm import tqdm
 
     enabled = sys.stderr.isatty() if progress is None else bool(progress)
-    return tqdm(total=total or None, desc=f"pose {name}", unit="frame", file=sys.stderr,
-                disable=not enabled, leave=False)
+    return tqdm(total=total or None, initial=initial, desc=f"pose {name}" + (" (resumed)" if initial else ""),
+                unit="frame", file=sys.stderr, disable=not enabled, leave=False)
 
 
 _END = object()
@@ -159,186 +145,198 @@ _END = object()
 
 @dataclass(frozen=True)
 class _Frame:
-    """One decoded frame for the model: its time and index in the file, the RGB pixels (shrunk
-    to MODEL_MAX_SIDE), the factor from original to those pixels, the original (w, h) and
-    mean luma."""
+    """One decoded frame for the model: its time and index in the file, its position among the
+    frames the model sees, the RGB pixels (shrunk to MODEL_MAX_SIDE), the factor from original
+    to those pixels, the original (w, h) and mean luma."""
 
     t_ms: float
     index: int
+    pos: int
     rgb: np.ndarray
     scale: float
     size: tuple[int, int]
     luma: float
 
 
-def _read_frames(cap, out: queue.Queue, picker: FramePicker) -> None:
+def _read_frames(cap, out: queue.Queue, picker: FramePicker, first_pos: int = 0) -> None:
     """Decode frames ahead of the pose model (a thread: OpenCV releases the GIL while it
-    decodes). A frame the picker skips is only grabbed (decoded, never converted to BGR nor
-    rotated); a kept one is retrieved, shrunk, then converted to RGB. Ends with the marker
-    and the number of frames in the file."""
+    decodes). A frame the picker skips, or one the model sees before position ``first_pos``
+    (a resumed run's stored frames), is only grabbed (decoded, never converted to BGR nor
+    rotated); a kept one is retrieved, shrunk, then converted to RGB. Ends with the marker and
+    the number of frames in the file."""
     import cv2
 
-    index = -1
+    index, pos = -1, -1
     try:
         while cap.grab():
             index += 1
             t_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
             if not picker.keep(t_ms):
                 continue
+            pos += 1
+            if pos < first_pos:
+                continue
             ok, bgr = cap.retrieve()
             if not ok or bgr is None:
                 break
             small, scale = shrink(bgr)
             h, w = bgr.shape[:2]
-            out.put(_Frame(t_ms, index, cv2.cvtColor(small, cv2.COLOR_BGR2RGB), scale, (w, h), mean_luma(bgr)))
+            out.put(_Frame(t_ms, index, pos, cv2.cvtColor(small, cv2.COLOR_BGR2RGB), scale, (w, h), mean_luma(bgr)))
     finally:
         out.put((_END, index + 1))
 
 
-def _decode_and_estimate(cap, name: str, progress: bool | None, rate: float | None, source_fps: float,
-                         model: str) -> tuple[_Accumulator, tuple[int, int]]:
-    """Run the pose model over the frames at ``rate`` (None: every frame); returns the
-    per-frame results and the original (w, h).
+def _decode_and_estimate(cap, name: str, progress: bool | None, rate: float | None,
+                         source_fps: float, folder: Path, model: str) -> int:
+    """Run the pose model over the frames at ``rate`` (None: every frame), storing them in
+    parts in ``folder`` (:mod:`hingecoach.sources.pose_parts`) from the first part a run there
+    before did not store; returns the number of frames in the file.
 
     Three stages overlap so the pose model (the bottleneck) never waits: a thread decodes the
     next frames, the main thread runs BlazePose, and another thread measures the back outline
-    of the frames already done."""
+    of the frames already done. Each part is posed by a fresh model warmed up on the frames
+    before it (:func:`_PoseGraph.restart`), so a part's landmarks depend on its own frames only,
+    and a run resumed at a part gives what a run that never stopped gives, to the bit."""
     import cv2
 
-    acc = _Accumulator()
-    size = (0, 0)
+    cfg = section("video")
     total = int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
     kept = total  # frames the model will see, for the people check's samples (0: unknown)
     if rate is not None:
         kept = int(math.ceil(total * rate / source_fps)) if math.isfinite(source_fps) and source_fps >= 1 else 0
     sampled = people.sample_indices(kept)
-    min_trunk_deg = section("video")["spine_min_trunk_deg"]
+    model_fps = rate or (source_fps if math.isfinite(source_fps) and source_fps >= 1 else DEFAULT_ANALYSIS_FPS)
+    part_frames, warmup = max(1, round(cfg["cache_part_s"] * model_fps)), int(cfg["resume_warmup_frames"])
+    resume = pose_parts.resume_point(folder, part_frames)
     frames: queue.Queue = queue.Queue(maxsize=8)
-    reader = threading.Thread(target=_read_frames, args=(cap, frames, FramePicker(rate, source_fps)), daemon=True)
-    spine_jobs = []
-    with _progress_bar(total, name, progress) as bar, QuietStderr() as quiet, \
-            make_pose(static_image_mode=False, model=model) as pose, ThreadPoolExecutor(max_workers=1) as spine_pool:
+    reader = threading.Thread(target=_read_frames, daemon=True,
+                              args=(cap, frames, FramePicker(rate, source_fps), max(0, resume.done - warmup)))
+    buffer = pose_parts.PartBuffer(folder, resume.done, part_frames)
+    with _progress_bar(total, name, progress, resume.next_index) as bar, _PoseGraph(warmup, model) as graph, \
+            ThreadPoolExecutor(max_workers=1) as spine_pool:
         reader.start()
         while isinstance(item := frames.get(), _Frame):
-            size = item.size
-            acc.t_ms.append(item.t_ms)
+            if item.pos < resume.done:
+                graph.recent.append(item)  # stored already: only the next model's warm-up
+                continue
+            result = graph.process(item, restart=item.pos % part_frames == 0)
+            if item.pos == resume.done:
+                bar.unpause()  # the time left from the frames posed, not the stored ones skipped
             bar.update(item.index + 1 - bar.n)
-            result = pose.process(item.rgb)
-            quiet.release()  # MediaPipe logs only while its graph starts (first frame)
-            xyz, vis, world = landmarks_from_result(result, *size)
-            small_xyz = xyz * item.scale  # in the shrunk frame's pixels, as the mask is
-            if len(acc.t_ms) - 1 in sampled:
-                acc.people_samples.append((item.rgb, small_xyz))
-            acc.xyz.append(xyz)
-            acc.vis.append(vis)
-            acc.world.append(world)
-            acc.source_frames.append(item.index)
-            mask = None if result.segmentation_mask is None else np.array(result.segmentation_mask)
-            spine_jobs.append(spine_pool.submit(spine_readings, mask, small_xyz, min_trunk_deg))
-            acc.luma.append(item.luma)
-        acc.frames_in_file = item[1]
-        bar.update(acc.frames_in_file - bar.n)
+            _keep(buffer, item, result, spine_pool, cfg["spine_min_trunk_deg"], item.pos in sampled)
+            if buffer.full:
+                buffer.flush()
+        buffer.flush()
+        bar.update(item[1] - bar.n)
         reader.join()
-        acc.spine = [job.result() for job in spine_jobs]
-    return acc, size
+    return int(item[1])
 
 
-# -- checks ------------------------------------------------------------------------------
-def key_joints_in_view(xyz: np.ndarray, vis: np.ndarray, size: tuple[int, int], min_vis: float) -> np.ndarray:
-    """(frames,) True where hips, knees and ankles (either side) are seen inside the image."""
-    w, h = size
-    ok = np.ones(xyz.shape[0], bool)
-    for joint in KEY_JOINTS:
-        seen = np.zeros(xyz.shape[0], bool)
-        for side in ("left", "right"):
-            i = INDEX[f"{side}_{joint}"]
-            x, y = xyz[:, i, 0], xyz[:, i, 1]
-            with np.errstate(invalid="ignore"):
-                inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
-            seen |= inside & (vis[:, i] >= min_vis)
-        ok &= seen
-    return ok
+class _PoseGraph:
+    """The video pose model, started afresh at each part and warmed up on the frames before it
+    (``recent``: the last ``warmup`` frames posed): its tracking (the region of interest comes
+    from the last frame's landmarks) and landmark smoothing then carry state over no longer
+    than a part, which is what makes a resumed run give the same landmarks as a whole one."""
+
+    def __init__(self, warmup: int, model: str) -> None:
+        self.recent: deque[_Frame] = deque(maxlen=warmup)
+        self.model = model
+        self._pose: Any = None
+
+    def process(self, item: _Frame, restart: bool):
+        if self._pose is None or restart:
+            with QuietStderr():  # MediaPipe logs while its graph starts (first frame)
+                self.close()
+                self._pose = make_pose(static_image_mode=False, model=self.model)
+                for earlier in self.recent:
+                    self._pose.process(earlier.rgb)
+                result = self._pose.process(item.rgb)
+        else:
+            result = self._pose.process(item.rgb)
+        self.recent.append(item)
+        return result
+
+    def close(self) -> None:
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
+
+    def __enter__(self) -> _PoseGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-def _dark_note(luma: float, cfg: dict) -> str:
-    return f" The video is also very dark (mean brightness {luma:.0f}/255)." if luma < cfg["dark_mean_luma"] else ""
-
-
-def check_sequence(name: str, t_s: np.ndarray, fps: float, xyz: np.ndarray, vis: np.ndarray,
-                   size: tuple[int, int], luma: float) -> None:
-    """Raise HingeInputError when the decoded video cannot be analysed (see thresholds [video])."""
-    cfg = section("video")
-    n = len(t_s)
-    if n == 0:
-        raise NotAVideoError(f"{name} contains no video frames.", "Record or export the video again.")
-    duration_s = float(t_s[-1] + 1.0 / fps)
-    if duration_s < cfg["min_duration_s"]:
-        raise TooShortError(
-            f"{name} is too short: {duration_s:.2f} s ({n} frame{'s' if n != 1 else ''}); at least {cfg['min_duration_s']:g} s is needed.",
-            "Record the whole movement, at least one full repetition from standing to standing.")
-    person = ~np.isnan(xyz[:, :, :2]).all(axis=(1, 2))
-    dark = luma < cfg["dark_mean_luma"]
-    if not person.any():
-        if dark:
-            raise NoPersonError(f"No person found in {name}: the video is too dark (mean brightness {luma:.0f}/255).",
-                                "Film in brighter light, with the whole body in view from the side.")
-        raise NoPersonError(f"No person found in any frame of {name}.",
-                            "Film the whole body from the side, head to feet in view, one person in the picture.")
-    person_frac = float(person.mean())
-    if person_frac < cfg["min_person_frac"]:
-        raise OutOfFrameError(
-            f"Body out of frame: a person is seen in only {person_frac:.0%} of {name}.{_dark_note(luma, cfg)}",
-            "Step back so head to feet are visible for the whole set, and keep the camera still.")
-    joints = key_joints_in_view(xyz[person], vis[person], size, cfg["key_joint_min_visibility"])
-    joints_frac = float(joints.mean())
-    if joints_frac < cfg["min_key_joints_frac"]:
-        raise OutOfFrameError(
-            f"Body out of frame: hips, knees and ankles are all visible in only {joints_frac:.0%} of "
-            f"the frames with a person in {name}.{_dark_note(luma, cfg)}",
-            "Step back so head to feet are visible, with the camera at hip height, side on.")
+def _keep(buffer: pose_parts.PartBuffer, item: _Frame, result, spine_pool, min_trunk_deg: float,
+          sample: bool) -> None:
+    """Add one posed frame to the part being gathered (its back outline measured on the pool)."""
+    xyz, vis, world = landmarks_from_result(result, *item.size)
+    small_xyz = xyz * item.scale  # in the shrunk frame's pixels, as the mask is
+    mask = None if result.segmentation_mask is None else np.array(result.segmentation_mask)
+    job = spine_pool.submit(spine_readings, mask, small_xyz, min_trunk_deg)
+    buffer.add({"xyz": xyz, "visibility": vis, "world_xyz": world, "t_ms": item.t_ms, "index": item.index,
+                "luma": item.luma}, job, item.size)
+    if sample:
+        buffer.add_sample(item.rgb, small_xyz)
 
 
 # -- the loader ----------------------------------------------------------------------------
 def extract(path: Path, progress: bool | None = None, fps: float | str | None = DEFAULT_ANALYSIS_FPS,
-            model: str = pose_models.DEFAULT_MODEL) -> PoseSequence:
+            model: str = pose_models.DEFAULT_MODEL, folder: Path | None = None) -> PoseSequence:
     """Decode ``path`` and estimate the pose in its frames at the analysis rate ``fps``
-    (frames/s; ``"native"`` or None: every frame) with the landmark model ``model``, without
-    the cache."""
+    (frames/s; ``"native"`` or None: every frame) with the landmark model ``model``. The run is stored as it goes in ``folder``
+    (a keypoint cache entry, resumed if a run there stopped, and marked complete at the end)
+    or, when None, in a temporary folder."""
     import cv2
 
     target = parse_fps(fps)
     pose_models.check_model(model)
-    cap, rotation_deg = open_video(path)
-    try:
-        reported_fps = cap.get(cv2.CAP_PROP_FPS)
-        rate = effective_rate(target, reported_fps)
-        acc, size = _decode_and_estimate(cap, path.name, progress, rate, reported_fps, model)
-    finally:
-        cap.release()
-    source_fps = nominal_fps(reported_fps, acc.t_ms)
+    with contextlib.ExitStack() as stack:
+        work = folder or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hinge-pose-")))
+        cap, rotation_deg = open_video(path)
+        try:
+            reported_fps = cap.get(cv2.CAP_PROP_FPS)
+            rate = effective_rate(target, reported_fps)
+            frames_in_file = _decode_and_estimate(cap, path.name, progress, rate, reported_fps, work, model)
+        finally:
+            cap.release()
+        seq = _assemble(path, work, rate, reported_fps, rotation_deg, frames_in_file, pose_models.label(model))
+        if folder is not None:
+            kp_cache.finish(folder, seq)
+    return seq
+
+
+def _assemble(path: Path, folder: Path, rate: float | None, reported_fps: float, rotation_deg: int,
+              frames_in_file: int, model_label: str) -> PoseSequence:
+    """The PoseSequence of the run stored in ``folder``, checked (:func:`check_sequence`)."""
+    frame = kp_cache.gather(folder, ("t_ms", "index", "luma"))
+    t_ms = frame.get("t_ms", np.zeros(0))
+    source_fps = nominal_fps(reported_fps, t_ms)
     fps = source_fps if rate is None else min(rate, source_fps)
-    t_s, repaired = repair_timestamps(acc.t_ms, fps)
-    xyz = np.array(acc.xyz).reshape(-1, K, 3)
-    vis = np.array(acc.vis).reshape(-1, K)
-    luma = float(np.mean(acc.luma)) if acc.luma else 0.0
+    t_s, repaired = repair_timestamps(t_ms, fps)
+    pose = kp_cache.gather(folder, kp_cache.POSE_ARRAYS)
+    xyz = pose.get("xyz", np.zeros((0, K, 3)))
+    vis = pose.get("visibility", np.zeros((0, K)))
+    size = pose_parts.frame_size(folder)
+    luma = float(np.mean(frame["luma"])) if len(t_ms) else 0.0
     check_sequence(path.name, t_s, fps, xyz, vis, size, luma)
-    channels, spine_facing = spine_channels(acc.spine, xyz)
+    channels, spine_facing = spine_channels(pose_parts.spine_readings(folder), xyz)
     person = ~np.isnan(xyz[:, :, :2]).all(axis=(1, 2))
-    count = people.count_people(acc.people_samples)
+    count = people.count_people(pose_parts.people_samples(folder))
     warning = people.people_warning(count)
     meta = {
         "frames_decoded": int(len(t_s)), "frames_with_person": int(person.sum()),
-        "rotation_deg": rotation_deg, "pose_model": pose_models.label(model),
+        "rotation_deg": rotation_deg, "pose_model": model_label,
         "timestamps_repaired": repaired, "mean_luma": round(luma, 1), "spine_facing": spine_facing,
         "people_seen": count.people_seen, "warnings": [warning] if warning else [],
-        "source_fps": round(source_fps, 3), "analysis_fps": rate, "frames_in_file": acc.frames_in_file,
+        "source_fps": round(source_fps, 3), "analysis_fps": rate, "frames_in_file": frames_in_file,
     }
     if rate is not None:
-        meta["source_frames"] = [int(i) for i in acc.source_frames]
-    history = f"pose: {pose_models.label(model)}" + ("" if rate is None else f" at {rate:g} of {source_fps:.3g} frames/s")
+        meta["source_frames"] = frame["index"].tolist()
+    history = f"pose: {model_label}" + ("" if rate is None else f" at {rate:g} of {source_fps:.3g} frames/s")
     return PoseSequence(xyz=xyz, visibility=vis, t_s=t_s, fps=fps, image_size=size, source=str(path),
-                        world_xyz=np.array(acc.world).reshape(-1, K, 3), channels=channels,
-                        history=(history,), meta=meta)
+                        world_xyz=pose.get("world_xyz"), channels=channels, history=(history,), meta=meta)
 
 
 def cache_settings(path: Path, fps: float | str | None, model: str = pose_models.DEFAULT_MODEL) -> dict[str, Any]:
@@ -356,6 +354,8 @@ def cache_settings(path: Path, fps: float | str | None, model: str = pose_models
         cap.release()
     if rate is not None:
         settings["analysis_fps"] = rate
+    cfg = section("video")
+    settings["pose_parts"] = [cfg["cache_part_s"], cfg["resume_warmup_frames"]]  # restarts the model
     if not longer <= MODEL_MAX_SIDE:  # unknown (NaN) counts as larger
         settings["model_shrink"] = SHRINK
     return settings
@@ -380,6 +380,4 @@ def load_video(path: Path, *, cache: bool = True, progress: bool | None = None,
     hit = kp_cache.get(key, str(path))
     if hit is not None:
         return hit
-    seq = extract(path, progress, fps, model)
-    kp_cache.put(key, seq)
-    return seq
+    return extract(path, progress, fps, model, folder=kp_cache.entry_path(key))

@@ -107,8 +107,8 @@ def test_lite_runs_from_the_command_line_to_the_cache(tmp_path, monkeypatch, cap
     out = tmp_path / "result.json"
     assert main(["analyze", str(SHORT_CLIP), "--model", "lite", "--no-progress", "--json", str(out)]) == 0
     assert json.loads(out.read_text())["rep_count"] == 1
-    entry = kp_cache.entry_path(kp_cache.cache_key(SHORT_CLIP, cache_settings(SHORT_CLIP, 30, "lite")))
-    cached = load(entry)
+    cached = kp_cache.get(kp_cache.cache_key(SHORT_CLIP, cache_settings(SHORT_CLIP, 30, "lite")), str(SHORT_CLIP))
+    assert cached is not None
     assert cached.meta["pose_model"] == "blazepose-lite mediapipe 0.10.21"
     assert cached.history[0].startswith("pose: blazepose-lite")
     full = load(SHORT_CLIP, cache=False, progress=False)

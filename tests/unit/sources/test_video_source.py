@@ -255,7 +255,7 @@ def test_rotated_phone_video_comes_out_upright(short_clip, tmp_path, capfd):
 def test_cache_hit_returns_an_identical_sequence(short_clip, tmp_path, monkeypatch):
     monkeypatch.setenv("HINGECOACH_CACHE", str(tmp_path / "cache"))
     first = load(short_clip, progress=False)
-    assert len(list((tmp_path / "cache").glob("*.json"))) == 1
+    assert len(list((tmp_path / "cache").glob("*/pose.json"))) == 1  # one complete entry
     moved = tmp_path / "renamed.mp4"
     moved.write_bytes(short_clip.read_bytes())
     second = load(moved, progress=False)
