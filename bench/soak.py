@@ -6,6 +6,7 @@ loop (or a synthetic set when ../shared/clips is absent). Prints the process mem
 the count of live Python objects at start and end, and per-5-minute latency, so a leak or a slowdown shows.
 
     .venv/bin/python -m bench.soak [--minutes 30] [--fps 30]
+    .venv/bin/python -m bench.soak --web [--minutes 30]   # the web app: uploads and live frames (bench.soak_web)
 """
 
 from __future__ import annotations
@@ -49,7 +50,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--fps", type=float, default=30.0)
+    parser.add_argument("--web", action="store_true",
+                        help="soak the web app with uploads and live sessions in real time (bench.soak_web)")
     args = parser.parse_args()
+    if args.web:
+        from bench.soak_web import run
+
+        run(args.minutes)
+        return
     frames, size, source = landmark_frames()
     n = int(args.minutes * 60 * args.fps)
     block = int(5 * 60 * args.fps)

@@ -1,4 +1,5 @@
-"""The FastAPI app: pages, the live WebSocket, uploads, today's plan and history.
+"""The FastAPI app: pages, the live WebSocket, today's plan and history; the uploads' routes
+are in :mod:`hingecoach.web.uploads`, the settings in :mod:`hingecoach.web.settings`.
 
 Security (see also :mod:`hingecoach.web.security`): every request passes one middleware that
 checks the Host header (loopback names only, unless a token is set) and the token (when set);
@@ -10,26 +11,22 @@ Content-Security-Policy forbids inline script as a second line of defence.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
-import tempfile
 import threading
 import time
 from collections import deque
-from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from hingecoach.errors import HingeInputError
 from hingecoach.live import LiveFrameError, LiveSession
-from hingecoach.web import history, jobs, protocol, security
+from hingecoach.web import history, jobs, protocol, security, uploads
+from hingecoach.web.settings import Settings
 
 log = logging.getLogger("hingecoach.web")
 STATIC = Path(__file__).parent / "static"
@@ -46,42 +43,6 @@ LATENCY_SAMPLES = 200_000
 MAX_PERSON_CHARS = 64
 #: Methods that change nothing; every other one must come from a page of this server.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def _env_number(name: str, default: float, scale: float = 1.0) -> float:
-    """A positive number from the environment (in the unit the name says), else ``default``."""
-    text = os.environ.get(name, "").strip()
-    try:
-        value = float(text) * scale if text else default
-    except ValueError:
-        log.warning("%s=%r is not a number; using the default", name, text)
-        return default
-    return value if value > 0 else default
-
-
-@dataclass
-class Settings:
-    """Server settings. The disk limits default from the environment:
-    ``HINGECOACH_WEB_MAX_UPLOAD_MB`` (300), ``HINGECOACH_WEB_KEEP_DAYS`` (7),
-    ``HINGECOACH_WEB_JOBS_MAX_MB`` (5120) and ``HINGECOACH_WEB_MIN_FREE_MB`` (512)."""
-
-    token: str | None = None
-    data_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "hingecoach-web")
-    db_url: str | None = None
-    person: str = "me"
-    max_upload_bytes: int = field(default_factory=lambda: int(_env_number(
-        "HINGECOACH_WEB_MAX_UPLOAD_MB", jobs.MAX_UPLOAD_BYTES, 1024 ** 2)))
-    max_frames_per_s: float = protocol.MAX_FRAMES_PER_S
-    executor: Executor | None = None
-    #: upload job folders are removed this long after their last change (saved sets keep their result)
-    job_max_age_s: float = field(default_factory=lambda: _env_number(
-        "HINGECOACH_WEB_KEEP_DAYS", jobs.JOB_MAX_AGE_S, 24 * 3600.0))
-    #: all upload job folders together stay under this (oldest removed first)
-    jobs_max_bytes: int = field(default_factory=lambda: int(_env_number(
-        "HINGECOACH_WEB_JOBS_MAX_MB", jobs.JOBS_MAX_BYTES, 1024 ** 2)))
-    #: an upload is refused when it would leave less free disk than this
-    min_free_bytes: int = field(default_factory=lambda: int(_env_number(
-        "HINGECOACH_WEB_MIN_FREE_MB", jobs.MIN_FREE_BYTES, 1024 ** 2)))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -103,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_api_route("/today", lambda: RedirectResponse("/history#today"), methods=["GET"])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_api(app, settings)
-    _add_jobs(app, settings, jobs_dir)
+    uploads.add_job_routes(app, settings, jobs_dir)
 
     @app.websocket("/ws/live")
     async def live(ws: WebSocket) -> None:
@@ -164,46 +125,6 @@ def _add_api(app: FastAPI, settings: Settings) -> None:
         return JSONResponse({"deleted": set_id})
 
 
-def _add_jobs(app: FastAPI, settings: Settings, jobs_dir: Path) -> None:
-    def executor() -> Executor:
-        if app.state.executor is None:
-            app.state.executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-        return app.state.executor
-
-    @app.post("/api/upload")
-    async def upload(request: Request) -> JSONResponse:
-        return await _receive_upload(request, settings, jobs_dir, executor, app.state.jobs_lock)
-
-    @app.get("/api/jobs/{job_id}")
-    def job_status(job_id: str) -> JSONResponse:
-        folder = jobs.job_dir(jobs_dir, job_id)
-        if folder is None:
-            return JSONResponse({"error": "No such job."}, status_code=404)
-        return JSONResponse(jobs.read_status(folder))
-
-    log_lock = app.state.jobs_lock  # one save per job, however often the button is pressed
-
-    @app.post("/api/jobs/{job_id}/log")
-    async def job_log(job_id: str, request: Request) -> JSONResponse:
-        folder = jobs.job_dir(jobs_dir, job_id)
-        if folder is None:
-            return JSONResponse({"error": "No such job."}, status_code=404)
-        try:
-            body = await request.json()
-        except ValueError:
-            body = {}
-        level = body.get("level") if isinstance(body, dict) else None
-        return await asyncio.to_thread(_log_job, folder, level, settings, log_lock)
-
-    @app.get("/api/jobs/{job_id}/{name}")
-    def job_file(job_id: str, name: str) -> Response:
-        folder = jobs.job_dir(jobs_dir, job_id)
-        if folder is None or name not in jobs.RESULT_FILES or not (folder / name).is_file():
-            return JSONResponse({"error": "No such file."}, status_code=404)
-        headers = {"Content-Security-Policy": "sandbox; default-src 'self' data: blob: 'unsafe-inline'"}
-        return FileResponse(folder / name, media_type=jobs.RESULT_FILES[name], headers=headers)
-
-
 def _page(name: str):
     def serve() -> FileResponse:
         return FileResponse(STATIC / name, media_type="text/html")
@@ -218,123 +139,6 @@ def _store_call(func, settings: Settings) -> JSONResponse:
     except (OSError, RuntimeError, ValueError, LookupError) as exc:
         log.warning("store unavailable: %s", exc)
         return JSONResponse(history.unavailable(f"The training log could not be read ({type(exc).__name__})."))
-
-
-def _log_job(folder: Path, level: Any, settings: Settings, lock: threading.Lock) -> JSONResponse:
-    """Save an analysed upload to the training log at ``level`` (else the level it was analysed
-    at); saving again returns the set already saved."""
-    with lock:
-        if not folder.is_dir():  # expired since the request came in
-            return JSONResponse({"error": "No such job."}, status_code=404)
-        status = jobs.read_status(folder)
-        if status.get("state") != "done":
-            return JSONResponse({"error": "The analysis is not finished."}, status_code=409)
-        if status.get("logged_set_id") is not None:
-            return JSONResponse({"logged_set_id": status["logged_set_id"], "level": status.get("logged_level")})
-        chosen = history.known_level(level) if level is not None else status.get("level")
-        if level is not None and chosen is None:
-            return JSONResponse({"error": "Unknown level."}, status_code=400)
-        try:
-            result = json.loads((folder / "result.json").read_text())
-            if not result.get("rep_count"):
-                return JSONResponse({"error": "No rep to save."}, status_code=409)
-            set_id = history.log_live_set(result, settings.person, chosen, settings.db_url)
-        except (HingeInputError, OSError, RuntimeError, ValueError) as exc:
-            log.warning("upload not logged: %s", exc)
-            return JSONResponse({"error": "The training log could not be written."}, status_code=503)
-        if set_id is None:
-            return JSONResponse({"error": "The training log is not installed in this version."}, status_code=503)
-        jobs.write_status(folder, **{**status, "logged_set_id": set_id, "logged_level": chosen})
-        return JSONResponse({"logged_set_id": set_id, "level": chosen})
-
-
-async def _receive_upload(request: Request, settings: Settings, jobs_dir: Path, executor,
-                          lock: threading.Lock) -> JSONResponse:
-    """The request body is the video itself (no multipart), streamed to disk and cut off at the
-    size limit: nothing larger than the limit is ever stored, even without a Content-Length, and
-    a declared Content-Length over it is refused before a byte of the body is read. Old jobs
-    are swept first to make room; a disk that fills up meanwhile refuses the upload (507) and
-    keeps nothing. ``?level=`` is the level to analyse at, ``?name=`` the file's own name."""
-    limit = settings.max_upload_bytes
-    level = request.query_params.get("level") or None
-    if level is not None and history.known_level(level) is None:
-        return _upload_error("Unknown level: choose one from the list.", 400)
-    level = history.known_level(level) if level else None
-    name = jobs.upload_name(request.query_params.get("name"))
-    declared = request.headers.get("content-length")
-    too_large = _upload_error(f"The file is larger than the {limit // (1024 * 1024)} MB limit.", 413)
-    if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-        return too_large
-    expected = int(declared) if declared and declared.isdigit() else limit
-    if not await asyncio.to_thread(_make_room, jobs_dir, settings, expected, lock):
-        return _upload_error(jobs.DISK_FULL_UPLOAD, 507)
-    try:
-        job_id, folder = jobs.new_job_dir(jobs_dir)
-    except OSError as exc:
-        return _disk_error(exc, None)
-    dest = folder / "upload.bin"
-    size = 0
-    try:
-        with dest.open("wb") as out:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    out.close()
-                    jobs.remove_job(folder)
-                    return too_large
-                jobs.write_chunk(out, chunk)
-        with dest.open("rb") as fh:
-            suffix = jobs.sniff_video(fh.read(16))
-    except OSError as exc:
-        return _disk_error(exc, folder)
-    if suffix is None:
-        jobs.remove_job(folder)
-        return _upload_error("The file is not a video (its content is not MP4, MOV, AVI, MKV, WebM or an "
-                             "animated GIF, whatever its name says).", 415)
-    video = dest.rename(folder / f"input{suffix}")
-    try:
-        info = await asyncio.to_thread(jobs.probe_video, video)
-    except HingeInputError as exc:
-        jobs.remove_job(folder)
-        return _upload_error(str(exc), 415)
-    try:
-        jobs.submit(executor(), folder, video.name, info["frames"], level=level, name=name)
-    except OSError as exc:
-        return _disk_error(exc, folder)
-    return JSONResponse({"job": job_id, "level": level, "name": name, **info})
-
-
-def _make_room(jobs_dir: Path, settings: Settings, upload_bytes: int, lock: threading.Lock) -> bool:
-    """Sweep old jobs so this upload and its outputs fit under the cap and leave the minimum free
-    disk; False when they still would not (active and logged jobs are never removed)."""
-    need = upload_bytes * jobs.SPACE_PER_UPLOAD_BYTE
-    with lock:
-        swept = jobs.sweep(jobs_dir, settings.job_max_age_s, settings.jobs_max_bytes, room_for=need)
-    if swept.removed or swept.trimmed:
-        log.info("upload jobs: %d removed, %d trimmed to their result", len(swept.removed), len(swept.trimmed))
-    if swept.total_bytes + need > settings.jobs_max_bytes:
-        log.warning("upload refused: jobs hold %d bytes, cap %d", swept.total_bytes, settings.jobs_max_bytes)
-        return False
-    free = jobs.disk_free(jobs_dir)
-    if free - need < settings.min_free_bytes:
-        log.warning("upload refused: %d bytes free on the disk", free)
-        return False
-    return True
-
-
-def _disk_error(exc: OSError, folder: Path | None) -> JSONResponse:
-    """An upload that could not be written: nothing of it is kept; the person is told why."""
-    if folder is not None:
-        jobs.remove_job(folder)
-    if jobs.is_disk_full(exc):
-        log.warning("upload refused, disk full: %s", exc)
-        return _upload_error(jobs.DISK_FULL_UPLOAD, 507)
-    log.warning("upload not stored: %s", exc)
-    return _upload_error("The server could not store the upload; nothing was kept. Try again.", 500)
-
-
-def _upload_error(message: str, status: int) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
 
 
 async def _live_socket(ws: WebSocket, app: FastAPI, settings: Settings) -> None:

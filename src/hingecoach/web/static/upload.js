@@ -40,12 +40,19 @@
     });
   }
 
+  // One analyser takes the uploads in turn: say where this one is in the line.
+  function waiting(ahead) {
+    if (ahead === 0) return "Next in line for the analyser…";
+    if (ahead > 0) return `Waiting for the analyser: ${ahead} video${ahead > 1 ? "s" : ""} ahead of yours…`;
+    return "Waiting for the analyser…";
+  }
+
   async function poll(job) {
     for (;;) {
       const s = await hc.json(`/api/jobs/${job}`);
       if (s.state === "done") return s;
       if (s.state === "error") throw new Error(s.message);
-      show(s.state === "queued" ? "Waiting for the analyser…" : "Finding the body and counting reps (estimate)…", s.progress || 0);
+      show(s.state === "queued" ? waiting(s.ahead) : "Finding the body and counting reps (estimate)…", s.progress || 0);
       await new Promise(r => setTimeout(r, 1000));
     }
   }
