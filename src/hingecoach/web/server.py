@@ -168,7 +168,8 @@ async def _live_loop(ws: WebSocket, latency_ms: deque, settings: Settings) -> No
         if message["type"] == "websocket.disconnect":
             return
         t0 = time.perf_counter()
-        text = message.get("text") if message.get("text") is not None else message.get("bytes") or b""
+        raw = message.get("text")
+        text: str | bytes = raw if isinstance(raw, str) else (message.get("bytes") or b"")
         try:
             reply = _handle(text, session, limiter, settings)
         except (protocol.ProtocolError, LiveFrameError) as exc:
