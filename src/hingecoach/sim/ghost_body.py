@@ -9,8 +9,10 @@ shortens them), as medians over those frames. Two things BlazePose does are undo
   midline (by half the shoulder, hip or stance width: 9-17 cm at 3 m, 3-5% bigger in the
   image), the far side as much farther. The kinematics' side merge weights the near side
   (visibility 0.97 against the hidden side's 0.45), so its segments read 1-2% long and the
-  arms up to 5%; here each joint is the plain mean of its left and right points, which sits at
-  the midline's scale to second order (and a left/right label swap leaves it unchanged).
+  arms up to 5%; here each segment is measured on each side on its own (both ends on that
+  side: BlazePose may see the hidden heel and not the hidden knee) and the two sides' lengths
+  averaged, which sits at the midline's scale to second order (a left/right label swap of the
+  whole limb leaves it unchanged).
 * **The ankle point.** BlazePose places the ankle a few centimetres off the joint centre (about
   3 cm in a random direction in our rendered figures: sim.noise), 7% of a shank; its heel point
   is placed at the back of the heel reliably. The ankle joint centre is placed from the heel by
@@ -34,8 +36,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hingecoach.config import section
-from hingecoach.kinematics.angles import JOINTS, merge_sides, sagittal_plane
+from hingecoach.kinematics.angles import JOINTS, sagittal_plane
 from hingecoach.kinematics.filters import interpolate_gaps, lowpass_zero_phase
+from hingecoach.pose.schema import INDEX, PAIRS
 from hingecoach.sim.body import Body, make_body
 from hingecoach.sim.chain import CHANNELS, kneel_foot_offsets, standing_posture
 
@@ -49,6 +52,14 @@ NOMINAL_HEIGHT_M = 1.70
 #: Fewest standing frames the segment lengths are measured on.
 MIN_STANDING_FRAMES = 5
 #: The segments measured, each as its two end joints.
+#: The upper arm's share of the arm (shoulder to wrist), Winter's 0.186 of stature against the
+#: forearm's 0.146. The arm is measured whole and split so: BlazePose puts its elbow point
+#: several centimetres above the joint (rendered figures, bench.ghost_sim --rendered: 5-9 cm,
+#: upper arms read 6-18% short and forearms 4-25% long; on the real side-view clips the upper
+#: arm reads 0.17-0.18 of stature and the forearm 0.16-0.17, their sum 0.33-0.34 as Winter's).
+UPPER_ARM_SHARE = 0.186 / (0.186 + 0.146)
+#: The BlazePose index of each sagittal joint, on the left and on the right side.
+SIDE_INDEX = tuple(np.array([INDEX[PAIRS[j][k]] for j in JOINTS]) for k in (0, 1))
 SEGMENT_JOINTS = {"thigh": ("hip", "knee"), "shank": ("knee", "ankle"), "torso": ("hip", "shoulder"),
                   "upper_arm": ("shoulder", "elbow"), "forearm": ("elbow", "wrist")}
 
@@ -103,43 +114,59 @@ def standing_frames(kin: Kinematics, kneeling: bool = False) -> np.ndarray:
         return ok & (hip >= top - 10.0) & ((knee >= 165.0) | kneeling) & (np.abs(trunk) <= 15.0)
 
 
-def midline_points(seq: PoseSequence, kin: Kinematics) -> dict[str, np.ndarray]:
-    """Each joint's plain left/right mean in the sagittal plane (the kinematics' units and
-    filtering), the one side where only one is seen: the body's midline, at its scale. Views
-    other than a side view read the kinematics' own points (world landmarks, no perspective)."""
+def side_points(seq: PoseSequence, kin: Kinematics) -> list[dict[str, np.ndarray]]:
+    """Each side's joints in the sagittal plane (the kinematics' units and filtering), NaN
+    where that side's point is not seen: [left, right]. Views other than a side view read the
+    kinematics' own merged points once (world landmarks, no perspective)."""
     plane = sagittal_plane(seq)
     if plane.kind != "image":
-        return dict(kin.points)
+        return [dict(kin.points)]
     cfg = section("kinematics")
-    seen = np.where(seq.visibility >= cfg["min_visibility"], 1.0, 0.0)
-    p = plane.project(merge_sides(seq.xyz, seen, cfg["min_visibility"], dims=2))
-    p = lowpass_zero_phase(interpolate_gaps(p, seq.t_s, cfg["max_gap_s"]), seq.fps, cfg["lowpass_hz"])
-    return {j: p[:, i] for i, j in enumerate(JOINTS)}
+    out = []
+    for idx in SIDE_INDEX:
+        xy = np.where((seq.visibility[:, idx] >= cfg["min_visibility"])[..., None], seq.xyz[:, idx, :2], np.nan)
+        p = plane.project(xy)
+        p = lowpass_zero_phase(interpolate_gaps(p, seq.t_s, cfg["max_gap_s"]), seq.fps, cfg["lowpass_hz"])
+        out.append({j: p[:, i] for i, j in enumerate(JOINTS)})
+    return out
 
 
 def _median_length(a: np.ndarray, b: np.ndarray) -> float:
     d = np.linalg.norm(a - b, axis=1)
-    return float(np.nanmedian(d)) if np.isfinite(d).any() else float("nan")
+    return float(np.nanmedian(d)) if np.isfinite(d).sum() >= MIN_STANDING_FRAMES else float("nan")
+
+
+def _median_rise(a: np.ndarray, b: np.ndarray) -> float:
+    up = b[:, 1] - a[:, 1]
+    return float(np.nanmedian(up)) if np.isfinite(up).sum() >= MIN_STANDING_FRAMES else float("nan")
+
+
+def _both_sides(values: list[float]) -> float:
+    """The plain mean of the sides' readings that exist (the near side's scale is 3-5% over the
+    midline's, the far side's as much under: the mean sits at the midline's)."""
+    seen = [v for v in values if np.isfinite(v)]
+    return float(np.mean(seen)) if seen else float("nan")
 
 
 def measure_segments_px(seq: PoseSequence, kin: Kinematics, kneeling: bool = False) -> dict[str, float] | None:
-    """The person's segments in the sagittal plane's units (image pixels for a side view), the
-    medians over the standing frames of the midline points (upright kneeling ``kneeling``: the
-    shank lies on the floor, in the image plane still, and the ear's height is not read); the
-    shank to the ankle placed from the heel (module doc). None with too few standing frames or
-    a leg or torso segment unseen."""
+    """The person's segments in the sagittal plane's units (image pixels for a side view): on
+    each side, the median over the standing frames, then the mean of the two sides (upright
+    kneeling ``kneeling``: the shank lies on the floor, in the image plane still, and the ear's
+    height is not read); the shank to the ankle placed from the heel (module doc). None with too
+    few standing frames or a leg or torso segment unseen."""
     stand = standing_frames(kin, kneeling)
     if stand.sum() < MIN_STANDING_FRAMES:
         return None
-    p = {j: v[stand] for j, v in midline_points(seq, kin).items()}
-    out = {name: _median_length(p[a], p[b]) for name, (a, b) in SEGMENT_JOINTS.items()}
-    ear_up = p["ear"][:, 1] - p["heel"][:, 1]
-    out["ear_above_heel"] = float(np.nanmedian(ear_up)) if np.isfinite(ear_up).any() and not kneeling \
-        else float("nan")
+    sides = [{j: v[stand] for j, v in side.items()} for side in side_points(seq, kin)]
+    out = {name: _both_sides([_median_length(p[a], p[b]) for p in sides]) for name, (a, b) in SEGMENT_JOINTS.items()}
+    ear_up = [_median_rise(p["heel"], p["ear"]) for p in sides]
+    out["ear_above_heel"] = float("nan") if kneeling else _both_sides(ear_up)
     if not all(np.isfinite(out[k]) and out[k] > 0 for k in ("thigh", "shank", "torso")):
         return None
-    heel_to_ankle = KNEEL_HEEL_TO_ANKLE_FRAC if kneeling else HEEL_TO_ANKLE_FRAC
-    from_heel = _median_length(p["knee"], p["heel"] + stature_px_of(out) * heel_to_ankle)
+    arm = out["upper_arm"] + out["forearm"]  # the elbow point slides along the arm: the sum holds
+    out["upper_arm"], out["forearm"] = UPPER_ARM_SHARE * arm, (1.0 - UPPER_ARM_SHARE) * arm
+    heel_to_ankle = (KNEEL_HEEL_TO_ANKLE_FRAC if kneeling else HEEL_TO_ANKLE_FRAC) * stature_px_of(out)
+    from_heel = _both_sides([_median_length(p["knee"], p["heel"] + heel_to_ankle) for p in sides])
     if np.isfinite(from_heel) and from_heel > 0:
         out["shank"] = from_heel
     return out

@@ -168,3 +168,43 @@ def test_a_level_for_kneeling_does_not_make_a_standing_person_kneel(hinge_set):
     assert a.exercise.name == "kneeling_hinge"
     g = ghost_of(a)
     assert isinstance(g, Ghost) and g.plan.movement == "hinge"
+
+
+def test_segments_hold_when_blazepose_sees_the_hidden_heel_but_not_the_hidden_knee():
+    """Each segment is read with both ends on one side: a hidden knee under the visibility floor
+    with its heel above it (rendered figures: 0.20 and 0.41) must not mix the near knee with the
+    two heels' mean (seed 7000 of the rendered suite read the shank 13% short so)."""
+    from hingecoach.pose.schema import INDEX
+    from hingecoach.sim.ghost_body import measure_segments_px
+
+    r = simulate("hinge", reps=3, seed=703, noise="none")
+    a = analyze(r.pose)
+    far = "left" if r.camera.side == "right" else "right"
+
+    def hiding(*joints: str) -> dict[str, float]:
+        vis = a.pose.visibility.copy()
+        for j in joints:
+            vis[:, INDEX[f"{far}_{j}"]] = 0.2
+        return measure_segments_px(a.pose.replace(visibility=vis), a.kinematics)
+
+    near_leg = hiding("knee", "ankle", "heel", "hip")  # the near leg alone: its own scale
+    assert hiding("knee")["shank"] == pytest.approx(near_leg["shank"], rel=0.005)
+    assert near_leg["shank"] > 1.02 * hiding()["shank"]  # the near side is closer to the camera
+
+
+def test_the_arm_is_measured_whole_so_an_elbow_point_off_along_it_changes_nothing():
+    """BlazePose puts the elbow point centimetres above the joint: the arm's two segments are
+    its whole length split by the average proportion, which the elbow's place does not move."""
+    from hingecoach.pose.schema import INDEX
+    from hingecoach.sim.ghost_body import UPPER_ARM_SHARE, measure_segments_px
+
+    r = simulate("hinge", reps=3, seed=703, noise="none")
+    a = analyze(r.pose)
+    base = measure_segments_px(a.pose, a.kinematics)
+    xyz = a.pose.xyz.copy()
+    for side in ("left", "right"):  # the elbow 40% of the way up to the shoulder
+        e, s = INDEX[f"{side}_elbow"], INDEX[f"{side}_shoulder"]
+        xyz[:, e] += 0.4 * (xyz[:, s] - xyz[:, e]) * 0.25
+    seg = measure_segments_px(a.pose.replace(xyz=xyz), a.kinematics)
+    assert seg["upper_arm"] == pytest.approx(base["upper_arm"], rel=0.01)
+    assert seg["upper_arm"] / (seg["upper_arm"] + seg["forearm"]) == pytest.approx(UPPER_ARM_SHARE)
