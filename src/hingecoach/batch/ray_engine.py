@@ -9,13 +9,17 @@ so on a multi-node cluster OUT_DIR and the inputs must be on a path every node s
 mounted bucket); only the small outcome dict travels back to the driver.
 
 Failures: a task whose worker process or node is lost (a node killed, a spot instance taken
-back) is run again by Ray, up to :data:`MAX_RETRIES` times; results are keyed by content and
-written atomically, so a task that had already written its result before its node was lost
-finds it on the retry and reports it as skipped: each input gets one outcome and one result.
-An input that kills its worker process on every try (a poison input) fails alone, after
-its retries, and is recorded as a "crash" (not tried again unless ``--retry-failed``); an
-input still lost after its retries for another reason (nodes lost again and again) is reported
-failed but not recorded, so the next run tries it again.
+back) is submitted again by the driver, which counts the two causes apart: up to
+:data:`MAX_RETRIES` more tries after worker crashes, and as many after node losses. Ray's own
+retries are off because they keep only the last try's error: a poison input whose last try
+happened to be on a node being killed came back as a lost node, not a crash, and was neither
+recorded nor skipped by the next run (the flaky 1 in 9 of the cluster test). Results are keyed
+by content and written atomically, so a task that had already written its result before its
+node was lost finds it on the retry and reports it as skipped: each input gets one outcome and
+one result. An input that kills its worker process on every try (a poison input) fails alone
+and is recorded as a "crash" (not tried again unless ``--retry-failed``); an input still lost
+after its tries for another reason (nodes lost again and again) is reported failed but not
+recorded, so the next run tries it again.
 
 Tasks take one CPU each, workers run with one thread per numeric library (the same
 environment as the local pool), a worker process is replaced after ``max_calls`` tasks
@@ -44,7 +48,7 @@ def import_ray():
     return ray
 
 
-#: Times Ray runs a task again after its worker process or its node was lost.
+#: Times a task is run again after its worker process crashed, and again after its node was lost.
 MAX_RETRIES = 3
 
 
@@ -88,19 +92,36 @@ def _failed(item: InputFile, exc: Exception, settings: JobSettings) -> dict[str,
             "reason": f"Ray task lost after {MAX_RETRIES + 1} tries: {type(exc).__name__}: {first_line}"}
 
 
+def _try_again(counts: dict[str, int], exc: Exception) -> bool:
+    """Count a failed try of one input by its cause; True while that cause has tries left. A
+    worker crash and a lost node (or object) have a budget each; any other error none."""
+    import ray
+
+    if isinstance(exc, ray.exceptions.WorkerCrashedError):
+        cause = "crash"
+    elif isinstance(exc, ray.exceptions.NodeDiedError | ray.exceptions.ObjectLostError
+                    | ray.exceptions.LocalRayletDiedError):
+        cause = "lost"
+    else:
+        return False
+    counts[cause] = counts.get(cause, 0) + 1
+    return counts[cause] <= MAX_RETRIES
+
+
 def run_ray(items: Iterable[InputFile], settings: JobSettings, workers: int | None = None,
             address: str | None = None) -> Iterator[dict[str, Any]]:
     """Run :func:`run_job` over ``items`` as Ray tasks; yield each outcome as it ends."""
     ray = import_ray()
     started_here = connect(workers, address)
     try:
-        task = ray.remote(num_cpus=1, max_calls=MAX_TASKS_PER_CHILD, max_retries=MAX_RETRIES,
+        task = ray.remote(num_cpus=1, max_calls=MAX_TASKS_PER_CHILD, max_retries=0,
                           retry_exceptions=False)(_ray_task)
         cpus = int(ray.cluster_resources().get("CPU", 1))
         window = max(1, cpus) * (1 + QUEUE_PER_WORKER)
         settings_ref = ray.put(settings)
         todo = iter(items)
         in_flight: dict[Any, InputFile] = {}
+        tries: dict[str, dict[str, int]] = {}  # per input in flight: crashes and node losses so far
         while True:
             while len(in_flight) < window and (item := next(todo, None)) is not None:
                 in_flight[task.remote(item, settings_ref)] = item
@@ -110,9 +131,14 @@ def run_ray(items: Iterable[InputFile], settings: JobSettings, workers: int | No
             for ref in ready:
                 item = in_flight.pop(ref)
                 try:
-                    yield ray.get(ref)
+                    outcome = ray.get(ref)
                 except ray.exceptions.RayError as exc:
-                    yield _failed(item, exc, settings)
+                    if _try_again(tries.setdefault(item.path, {}), exc):
+                        in_flight[task.remote(item, settings_ref)] = item
+                        continue
+                    outcome = _failed(item, exc, settings)
+                tries.pop(item.path, None)
+                yield outcome
     finally:
         if started_here:
             ray.shutdown()
