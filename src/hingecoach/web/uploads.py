@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -21,6 +22,20 @@ from hingecoach.web import history, jobs
 from hingecoach.web.settings import Settings
 
 log = logging.getLogger("hingecoach.web")
+
+
+#: The analyser process runs at this lower CPU priority (nice), so on a small machine the live
+#: sessions' frames, answered by the server process, come first and a queue of uploads does not
+#: raise their latency; the analyser still gets every CPU cycle the live sessions leave.
+ANALYSER_NICENESS = 10
+
+
+def analyser_priority() -> None:
+    """The analyser process's initializer: lower its CPU priority (ANALYSER_NICENESS)."""
+    try:
+        os.nice(ANALYSER_NICENESS)
+    except OSError:  # not allowed here: run at the same priority
+        pass
 
 
 class JobQueue:
@@ -50,7 +65,8 @@ def add_job_routes(app: FastAPI, settings: Settings, jobs_dir: Path) -> None:
 
     def submit(folder: Path, video: Path, frames: int, level: str | None, name: str | None) -> int | None:
         if app.state.executor is None:
-            app.state.executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+            app.state.executor = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"),
+                                                     initializer=analyser_priority)
         jobs.submit(app.state.executor, folder, video.name, frames, level=level, name=name)
         queue.add(folder)
         return queue.ahead(folder)

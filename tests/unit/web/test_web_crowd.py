@@ -89,3 +89,14 @@ def test_four_live_sessions_at_once_keep_their_own_sets(make_client):
     for t in threads:
         t.join()
     assert {n: s["result"]["rep_count"] for n, s in summaries.items()} == {2: 2, 3: 3, 4: 4, 5: 5}
+
+
+def test_the_analyser_process_yields_the_cpu_to_the_live_sessions():
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from hingecoach.web.uploads import ANALYSER_NICENESS, analyser_priority
+
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=analyser_priority) as pool:
+        assert pool.submit(os.nice, 0).result() == min(19, os.nice(0) + ANALYSER_NICENESS)
