@@ -222,6 +222,16 @@ def exercise_warnings(call: ExerciseCall, seen: ExerciseCall) -> list[str]:
             "standard as asked: choose the level or exercise that matches what you filmed."]
 
 
+def squat_note(standard: str | None) -> list[str]:
+    """Say what a squat graded as a squat was, and was not, checked for."""
+    if standard is None or section("scoring", standard)["grade_pattern"]:
+        return []
+    return ["This set is a squat (the load or the hands at the shoulders or chest), graded as a squat: "
+            "the back where the camera sees it, the heels, the lockout and the stance. The hip hinge's own "
+            "checks (hips back not down, the knee bend, the depth) are not asked of it. To practise the "
+            "hinge, film one of the guide's drills or a Romanian deadlift."]
+
+
 def part_warnings(parts: list[_Part]) -> list[str]:
     """Say where the camera changed and which reps each view saw."""
     if len(parts) < 2:
@@ -258,7 +268,7 @@ def analyze(pose: PoseSequence, *, level: str | None = None, exercise: str | Non
         warnings += back_warnings(part.pose.view, part.reps, graded) if part.reps else []
         reps += [_shifted(r, part.offset, len(reps) + i + 1) for i, r in enumerate(part.reps)]
         assessments += graded
-    warnings += part_warnings(parts) + exercise_warnings(call, seen)
+    warnings += part_warnings(parts) + exercise_warnings(call, seen) + squat_note(standard)
     kin = _joined_kinematics(pose, parts)
     summary = summarise_set(reps, assessments, view=pose.view, level=standard)
     if not reps:

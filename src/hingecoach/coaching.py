@@ -48,10 +48,10 @@ def issues_of(a: RepAssessment) -> list[tuple[str, str]]:
     """(code, severity) of everything to coach in one rep, most important first: a wrong
     pattern counts as major and comes after spine faults (safety first)."""
     items = [(f.code, f.severity) for f in a.faults]
-    if a.seen_pattern not in ("hinge", None):
+    if a.wrong_pattern is not None:
         spine = [i for i in items if i[0].startswith("spine")]
         rest = [i for i in items if not i[0].startswith("spine")]
-        items = spine + [(f"pattern:{a.seen_pattern}", "major")] + rest
+        items = spine + [(f"pattern:{a.wrong_pattern}", "major")] + rest
     return items
 
 
@@ -149,11 +149,13 @@ def checklist(assessments: list[RepAssessment], level: str | None) -> list[dict[
     n = len(assessments)
     seen = [a for a in assessments if a.seen_pattern]
     # a rep of another pattern is one reading: the set names it on a share of its reps
-    off = [("minor", a.pattern_confidence) for a in seen if a.seen_pattern != "hinge"]
+    off = [("minor", a.pattern_confidence) for a in seen if a.wrong_pattern]
+    asked = section("scoring", level)["grade_pattern"]
+    unseen = ("a squat meant as one is graded as a squat" if not asked
+              else None if seen else "the pattern cannot be seen from this camera view")
     out = [{"code": "pattern", "title": "Hinge, not a squat or a stoop",
-            "status": "not checked" if not seen else ("named" if off and strong(off, n) else "passed"),
-            "reason": None if seen else "the pattern cannot be seen from this camera view",
-            "reps_named": len(off)}]
+            "status": "not checked" if unseen else ("named" if off and strong(off, n) else "passed"),
+            "reason": unseen, "reps_named": len(off)}]
     for code, spec in fault_specs(level).items():
         outcomes = [a.checks.get(code, "not checked: not part of this exercise's standard") for a in assessments]
         calls = [(f.severity, f.confidence) for a in assessments for f in a.faults if f.code == code]

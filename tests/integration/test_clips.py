@@ -10,6 +10,7 @@ import pytest
 from hingecoach.analysis import analyze
 from hingecoach.assess.measures import back_hidden
 from hingecoach.config import section
+from hingecoach.sim.ghost import NoGhost, build_ghost
 from hingecoach.sources import load
 from tests.fixtures.clips import CLIPS, clip_labels
 
@@ -85,7 +86,12 @@ def test_hands_at_the_shoulders_are_told_and_the_back_is_not_judged(analysed):
             assert all(hidden), label["file"]
             assert not any(f.code.startswith("spine_") for _, a in result.completed for f in a.faults)
             assert any(w.startswith("Back shape not checked") for w in result.warnings)
-            assert result.summary.fix_first == "pattern:squat"
+            # a squat with the load at the shoulders is a squat meant as one: graded as a squat,
+            # not told it is not a hinge (every rep was "knees bent too much", scored 45)
+            assert result.standard == "squat" and result.summary.fix_first is None
+            assert not any(f.code == "knees_too_bent" for _, a in result.completed for f in a.faults)
+            assert any(w.startswith("This set is a squat") for w in result.warnings)
+            assert isinstance(build_ghost(result), NoGhost)  # the ghost shows a hinge
             # rohanx01 presses a dumbbell overhead after its second rep: not a lean-back; and
             # with the bar on the back, formfit/squat stands as tall as its own set-up (166 deg)
             assert not any(f.code in ("lockout_lean_back", "incomplete_lockout")
@@ -135,3 +141,17 @@ def test_without_the_mask_the_landmarks_tell_a_rounded_back(file):
     result = analyze(load(CLIPS / file, progress=False).replace(channels={}))
     assert all(np.isnan(a.measures["back_bend_bottom_deg"]) for _, a in result.completed)
     assert ("spine_rounded" in _on_most_reps(result)) == ("spine_rounded" in label["faults_expected"])
+
+
+@pytest.mark.clips
+@pytest.mark.skipif(not LABELS, reason="the real clips are not here: ../shared/clips is absent")
+def test_a_squat_graded_as_a_hinge_is_told_it_is_not_one(analysed):
+    # the same squats, filmed for a hinge (the exercise given): the hinge's pattern is asked
+    squats = [label for label in LABELS if label["file"] in HANDS_AT_SHOULDERS]
+    assert squats
+    for label in squats:
+        result = analyze(analysed(label).pose, exercise="romanian_deadlift")
+        checks = {c["code"]: c["status"] for c in result.summary.checks}
+        assert checks["pattern"] == "named", label["file"]
+        assert result.summary.fix_first in ("pattern:squat", "knees_too_bent"), label["file"]
+        assert not any(w.startswith("This set is a squat") for w in result.warnings)

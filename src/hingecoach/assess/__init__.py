@@ -41,19 +41,27 @@ class RepAssessment:
         coached, scored, counted for the set and shown."""
         return self.pattern if self.pattern_seen else None
 
+    #: False when the standard does not ask the hinge pattern of the rep (a squat meant as one)
+    pattern_graded: bool = True
+
+    @property
+    def wrong_pattern(self) -> str | None:
+        """The pattern seen when it is not the hinge the standard asks for (None otherwise)."""
+        return self.seen_pattern if self.pattern_graded and self.seen_pattern not in ("hinge", None) else None
+
     @property
     def clean(self) -> bool:
-        """No major fault and the right pattern (where the pattern can be seen)."""
-        return (self.seen_pattern in ("hinge", None)
-                and not any(f.severity == "major" for f in self.faults))
+        """No major fault and the right pattern (where the pattern can be seen and is asked)."""
+        return self.wrong_pattern is None and not any(f.severity == "major" for f in self.faults)
 
 
 def score_rep(seen_pattern: str | None, faults: list[Fault], level: str | None = None) -> float:
     """100 minus a penalty per fault by severity, and one for the wrong pattern where the
-    pattern can be seen (``seen_pattern`` None where it cannot; floor 0)."""
+    pattern can be seen (``seen_pattern`` None where it cannot) and the standard asks the hinge
+    (``[scoring] grade_pattern``); floor 0."""
     cfg = section("scoring", level)
     penalty = sum(cfg[f"{f.severity}_penalty"] for f in faults)
-    if seen_pattern not in ("hinge", None):
+    if cfg["grade_pattern"] and seen_pattern not in ("hinge", None):
         penalty += cfg["wrong_pattern_penalty"]
     return float(max(0.0, 100.0 - penalty))
 
@@ -94,12 +102,13 @@ def assess_measured(kin: Kinematics, rep: Rep, m: dict[str, float], level: str |
         seen = kin.view in section("pattern", level)["views"]
         if majority and pattern != majority and confidence < section("pattern", level)["borderline_confidence"]:
             pattern, confidence = majority, 0.5
+    graded = bool(section("scoring", level)["grade_pattern"])
     if rep.partial:  # not a finished rep (e.g. setting the weight down): measured, not graded
-        return RepAssessment(pattern, confidence, [], float("nan"), m, seen, kin.view)
+        return RepAssessment(pattern, confidence, [], float("nan"), m, seen, kin.view, pattern_graded=graded)
     faults, checks = evaluate_rep(m, pattern=pattern, view=kin.view, frames=rep_windows(kin, rep), level=level,
                                   usual_depth_hip_angle_deg=usual_depth_hip_angle_deg, set_values=set_values)
     score = score_rep(pattern if seen else None, faults, level)
-    return RepAssessment(pattern, confidence, faults, score, m, seen, kin.view, checks)
+    return RepAssessment(pattern, confidence, faults, score, m, seen, kin.view, checks, graded)
 
 
 def set_medians(measures: list[dict[str, float]], reps: list[Rep], level: str | None = None

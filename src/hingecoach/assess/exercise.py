@@ -95,7 +95,11 @@ def rep_exercise(m: dict[str, float], pattern: str, from_floor: bool, cfg: dict)
     near = _sure((at_shoulders - hands) / (soft * at_shoulders)) if math.isfinite(hands) else 0.0
     above = _sure((high - cfg["hands_up_min_frac_torso"]) / soft) if math.isfinite(high) else 0.0
     if max(near, above) > 0.5:
-        return ("squat" if pattern == "squat" else "good_morning"), max(near, above)
+        if pattern != "squat":
+            return "good_morning", max(near, above)
+        # a squat meant as one holds the load at the shoulders; hands merely high at the bottom
+        # (arms reaching forward or hanging ahead of a deep squat) may be a hinge gone wrong
+        return "squat", near if near > 0.5 else cfg["squat_by_pattern_confidence"]
     float_top = m.get("hands_top_max_frac_torso", math.nan)
     rise = m.get("hands_rise_frac_torso", math.nan)
     floats = max((float_top - cfg["swing_float_min_frac_torso"]) / soft if math.isfinite(float_top) else -math.inf,
@@ -113,8 +117,8 @@ def rep_exercise(m: dict[str, float], pattern: str, from_floor: bool, cfg: dict)
             return "kettlebell_deadlift", min(reach, 0.8)  # a barbell from standing looks the same
         return "romanian_deadlift", min(reach, _sure((cfg["floor_min_knee_flexion_deg"] - knee)
                                                      / (soft * cfg["floor_min_knee_flexion_deg"])))
-    if pattern == "squat":
-        return "squat", 0.7
+    if pattern == "squat":  # a hinge that became a squat, or a squat: not sure which
+        return "squat", cfg["squat_by_pattern_confidence"]
     return "romanian_deadlift", cfg["default_confidence"]
 
 

@@ -302,6 +302,8 @@ def build_ghost(analysis: Analysis, *, height_cm: float | None = None,
                        f"{analysis.pose.view}).")
     if not analysis.reps:
         return NoGhost("No rep to show the ghost on.")
+    if analysis.exercise.name == "squat" and analysis.standard == "squat":
+        return NoGhost("No ghost for a squat graded as a squat: the ghost shows the hip hinge.")
     segments = measure_segments_px(analysis.pose, kin, kneeling=ghost_exercise(analysis) == "kneeling_hinge")
     if segments is None:
         return NoGhost("No standing frames to measure your body on (stand tall for a second "

@@ -55,7 +55,7 @@ def test_a_deadlift_from_the_floor_is_graded_by_its_own_standard():
     graded = analyze(seq)
     assert graded.standard == "deadlift"
     assert not {f.code for _, a in graded.completed for f in a.faults} & {"too_deep", "knees_too_bent"}
-    base = analyze(seq, exercise="squat")  # the base table, as before
+    base = analyze(seq, exercise="romanian_deadlift")  # an RDL stops high with soft knees
     assert {"too_deep", "knees_too_bent"} <= {f.code for _, a in base.completed for f in a.faults}
     checks = {c["code"]: c for c in graded.summary.checks}
     assert checks["too_deep"]["status"] == "not checked"
@@ -200,3 +200,24 @@ def test_straight_legs_are_not_praised_as_soft_knees():
     soft = [a.measures for _, a in hinge.completed]  # 17-22 deg: the guide's slight bend
     assert coaching._shown(coaching._SOFT_KNEES, soft, "wall_tap")
     assert not coaching._shown(coaching._SOFT_KNEES, [a.measures for _, a in stoop.completed], None)
+
+
+def test_a_squat_with_the_load_at_the_shoulders_is_graded_as_a_squat_others_as_a_hinge():
+    from hingecoach.assess.exercise import ExerciseCall, grading_table, rep_exercise
+
+    cfg = thresholds()["exercise"]
+    base = {"shin_angle_min_deg": 5.0, "hands_height_bottom_frac_leg": 0.9, "rep_duration_s": 3.0}
+    held = dict(base, hands_from_shoulders_bottom_frac_torso=0.3, hands_height_bottom_frac_torso=-0.1)
+    ahead = dict(base, hands_from_shoulders_bottom_frac_torso=1.3, hands_height_bottom_frac_torso=-0.1)
+    hanging = dict(base, hands_from_shoulders_bottom_frac_torso=1.3, hands_height_bottom_frac_torso=-1.0)
+    name, sure = rep_exercise(held, "squat", False, cfg)
+    assert name == "squat" and sure > cfg["min_confidence_for_standard"]
+    assert grading_table(ExerciseCall(name, sure, "recognised"), None) == "squat"
+    assert rep_exercise(held, "hinge", False, cfg)[0] == "good_morning"  # a hinge with the load there
+    for m in (ahead, hanging):  # a squat that may be a hinge gone wrong: the hinge's table grades it
+        name, sure = rep_exercise(m, "squat", False, cfg)
+        assert name == "squat" and grading_table(ExerciseCall(name, sure, "recognised"), None) is None
+    # the squat's standard does not ask the hinge's pattern, knee bend or depth
+    specs = fault_specs("squat")
+    assert not thresholds("squat")["scoring"]["grade_pattern"] and thresholds()["scoring"]["grade_pattern"]
+    assert all(not specs[c].views for c in ("knees_too_bent", "too_deep", "torso_leads", "knees_locked"))
