@@ -110,8 +110,9 @@ def test_video_source_reads_the_back_on_the_side_the_analysis_faces(view):
     nan2 = {f"{name}:{side}": math.nan for name in ("back_bend_deg",) for side in ("left", "right")}
     for seed in range(3):
         sim = simulate("kneeling", reps=2, view=view, seed=seed, noise="low", setup=False)
-        readings = [dict(nan2, **{f"back_bend_deg:{sim.pose.facing}": 1.0}) for _ in sim.pose.t_s]
-        channels, facing = spine_channels(readings, sim.pose.xyz)
+        reading = dict(nan2, **{f"back_bend_deg:{sim.pose.facing}": 1.0})
+        stacked = {k: np.full(sim.pose.n_frames, v) for k, v in reading.items()}  # over the frames
+        channels, facing = spine_channels(stacked, sim.pose.xyz)
         assert facing == detect_facing(sim.pose.replace(facing="unknown")) == sim.pose.facing
         assert np.all(channels["back_bend_deg"] == 1.0)
 
