@@ -3,7 +3,7 @@
 Thigh, shank, torso (hip joint to shoulder), upper arm and forearm are measured in the image
 plane on the standing frames (hips and knees near straight: the leg and trunk segments stand
 vertical in the image plane, where neither a few degrees of camera yaw nor the leg's splay
-shortens them), as medians over those frames. Two things BlazePose does are undone:
+shortens them), as medians over those frames. Three things BlazePose does are undone:
 
 * **Perspective of the near side.** The side facing the camera is closer to it than the body's
   midline (by half the shoulder, hip or stance width: 9-17 cm at 3 m, 3-5% bigger in the
@@ -20,6 +20,14 @@ shortens them), as medians over those frames. Two things BlazePose does are undo
   height up: Winter's proportions, sim.chain.foot_offsets), scaled by the stature read off the
   image; the shank is knee to that point. A kneeling person's foot lies plantarflexed on its
   back (the simulator's kneeling foot), so the offset is turned with it.
+* **The elbow point** sits centimetres above the joint: the arm is measured whole and split by
+  the average proportion (:data:`UPPER_ARM_SHARE`).
+
+Not undone (``python -m bench.ghost_sim`` and ``--rendered`` measure them): a camera above hip
+height looking down sees the shank farther away than the hips (about -10% a metre of camera
+height above its aim point); BlazePose's shoulder point sits 3-4 cm above the shoulder joint
+(torso up to 12% long on the rendered figures), and on a thick pelvis its hip point rides high
+(thigh up to 10% long).
 
 The image scale comes from the standing ear's height above the heel, a steady fraction of
 stature (:data:`EAR_ABOVE_HEEL_FRAC`), averaged with the leg and torso over theirs. With the
