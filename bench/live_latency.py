@@ -75,7 +75,9 @@ def start_server(settings):
 
 def _client(port: int, frames: list, size: tuple[int, int], seconds: float, offset: int, fps: float,
             out: mp.Queue) -> None:
-    """One paced session (runs in a thread of the client process)."""
+    """One paced session (runs in a thread of the client process). Like a camera, a session that
+    falls behind skips the frames it missed instead of sending them in a burst (a burst over the
+    server's rate limit is refused, which a loaded client process would otherwise cause)."""
     from websockets.sync.client import connect
 
     replies = errors = 0
@@ -91,7 +93,7 @@ def _client(port: int, frames: list, size: tuple[int, int], seconds: float, offs
             rtt_ms.append((time.perf_counter() - sent) * 1000.0)
             replies += 1
             errors += reply["type"] == "error"
-            i += 1
+            i = max(i + 1, int((time.perf_counter() - t0) * fps))  # the camera's current frame
             time.sleep(max(0.0, i / fps - (time.perf_counter() - t0)))
         del now
     out.put((replies, errors, rtt_ms))

@@ -88,7 +88,10 @@ def run_analyze(video: Path, env: dict[str, str], extra: list[str], interrupt_af
     (Ctrl-C) after ``interrupt_after`` seconds if given."""
     cmd = [sys.executable, "-m", "hingecoach", "analyze", str(video), "--log", *extra]
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # to files, not pipes: a pipe not read until the end blocks the child once it holds 64 KB
+    # (the table of a 2-hour set's ~1700 reps is more)
+    out_fh, err_fh = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+    proc = subprocess.Popen(cmd, env=env, stdout=out_fh, stderr=err_fh, text=True)
     samples: list[tuple[float, float]] = []
     peak_kb = 0
     interrupted = False
@@ -102,9 +105,16 @@ def run_analyze(video: Path, env: dict[str, str], extra: list[str], interrupt_af
             proc.send_signal(signal.SIGINT)
             interrupted = True
         time.sleep(poll_s)
-    out, err = proc.communicate()
+    proc.wait()
+    out, err = (_read_back(fh) for fh in (out_fh, err_fh))
     return {"rc": proc.returncode, "wall_s": time.monotonic() - t0, "peak_mb": peak_kb / 1024.0,
             "samples": samples, "stdout": out, "stderr": err}
+
+
+def _read_back(fh) -> str:
+    with fh:
+        fh.seek(0)
+        return fh.read()
 
 
 def quarters(samples: list[tuple[float, float]]) -> list[float]:

@@ -81,6 +81,11 @@ def analyse_in_parts(long: Path, part_minutes: float) -> tuple[int, int, str]:
     seq = kp_cache.get(entry(long).name, str(long))
     if seq is None:
         raise SystemExit(f"no complete cache entry for {long}")
+    return same_in_parts(seq, part_minutes)
+
+
+def same_in_parts(seq, part_minutes: float) -> tuple[int, int, str]:
+    """:func:`analyse_in_parts` on a PoseSequence."""
     whole = _reps(analyze(seq))
     between = np.array([(a[2] + b[0]) // 2 for a, b in zip(whole, whole[1:], strict=False)])
     step = round(part_minutes * 60 * seq.fps)

@@ -73,9 +73,17 @@ def uploader(port: int, clips: list[Path], seconds: float, every_s: float, out) 
     out.put(("uploads", {"sent": sent, "failed": failed, "job_errors": job_errors}))
 
 
+def _session(port: int, frames: list, size, seconds: float, offset: int, out) -> None:
+    """One live session; a session the server closed counts as one failed request."""
+    try:
+        _client(port, frames, size, seconds, offset, 30.0, out)
+    except Exception as exc:  # noqa: BLE001 - reported, not raised: the soak goes on
+        out.put((0, 1, [], f"{type(exc).__name__}: {exc}"))
+
+
 def clients(port: int, frames: list, size, sessions: int, seconds: float, clips: list[Path], every_s: float,
             out) -> None:
-    threads = [threading.Thread(target=_client, args=(port, frames, size, seconds, k * 97, 30.0, out))
+    threads = [threading.Thread(target=_session, args=(port, frames, size, seconds, k * 97, out))
                for k in range(sessions)]
     threads.append(threading.Thread(target=uploader, args=(port, clips, seconds, every_s, out)))
     for t in threads:

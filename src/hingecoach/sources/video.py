@@ -15,6 +15,7 @@ channels (:mod:`hingecoach.sources.spine_mask`). Results are cached by file cont
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import math
 import queue
 import sys
@@ -301,10 +302,21 @@ def extract(path: Path, progress: bool | None = None, fps: float | str | None = 
             frames_in_file = _decode_and_estimate(cap, path.name, progress, rate, reported_fps, work, model)
         finally:
             cap.release()
+        _trim_heap()
         seq = _assemble(path, work, rate, reported_fps, rotation_deg, frames_in_file, pose_models.label(model))
         if folder is not None:
             kp_cache.finish(folder, seq)
     return seq
+
+
+def _trim_heap() -> None:
+    """Give the memory MediaPipe's closed graphs freed back to the system: glibc keeps freed heap
+    in its arenas (one per thread that allocated), so without this the arrays of a long video
+    come on top of what the model used (glibc only; elsewhere nothing happens)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _assemble(path: Path, folder: Path, rate: float | None, reported_fps: float, rotation_deg: int,
@@ -315,6 +327,8 @@ def _assemble(path: Path, folder: Path, rate: float | None, reported_fps: float,
     source_fps = nominal_fps(reported_fps, t_ms)
     fps = source_fps if rate is None else min(rate, source_fps)
     t_s, repaired = repair_timestamps(t_ms, fps)
+    count = people.count_people(pose_parts.people_samples(folder))  # its model closed before the arrays come
+    _trim_heap()
     pose = kp_cache.gather(folder, kp_cache.POSE_ARRAYS)
     xyz = pose.get("xyz", np.zeros((0, K, 3)))
     vis = pose.get("visibility", np.zeros((0, K)))
@@ -323,7 +337,6 @@ def _assemble(path: Path, folder: Path, rate: float | None, reported_fps: float,
     check_sequence(path.name, t_s, fps, xyz, vis, size, luma)
     channels, spine_facing = spine_channels(pose_parts.spine_readings(folder), xyz)
     person = ~np.isnan(xyz[:, :, :2]).all(axis=(1, 2))
-    count = people.count_people(pose_parts.people_samples(folder))
     warning = people.people_warning(count)
     meta = {
         "frames_decoded": int(len(t_s)), "frames_with_person": int(person.sum()),
