@@ -17,7 +17,7 @@ import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from hingecoach.batch import layout
 from hingecoach.batch.discover import InputFile
@@ -72,7 +72,7 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def reusable(record: dict[str, Any] | None, settings: JobSettings) -> bool:
+def reusable(record: dict[str, Any] | None, settings: JobSettings) -> TypeGuard[dict[str, Any]]:
     """True when a stored record stands: same settings, and done or failed for the input's sake."""
     if record is None or record["batch"].get("settings") != settings.fingerprint():
         return False
@@ -140,8 +140,8 @@ def run_job(item: InputFile, settings: JobSettings) -> dict[str, Any]:
         batch = stored["batch"]
         return _outcome(item, digest, "skipped", started, previous=batch["status"],
                         failure=batch.get("failure"), reason=batch.get("reason"))
-    block = {"content_hash": digest, "input": item.path, "person": item.person,
-             "settings": settings.fingerprint()}
+    block: dict[str, Any] = {"content_hash": digest, "input": item.path, "person": item.person,
+                             "settings": settings.fingerprint()}
     try:
         _test_hook(path)
         data = _analyse(path, settings, digest)

@@ -99,16 +99,19 @@ def plan_ghost(analysis: Analysis, ghost: Ghost) -> GhostDrawing:
 def draw_ghost(img: np.ndarray, drawing: GhostDrawing, i: int) -> None:
     """The translucent ghost on frame ``i`` (in place): the limbs drawn on a copy of the box
     around the figure, then blended in."""
-    if not 0 <= i < drawing.n_frames or drawing.joints[i] is None:
+    if not 0 <= i < drawing.n_frames:
+        return
+    joints, box = drawing.joints[i], drawing.boxes[i]
+    if joints is None or box is None:
         return
     h, w = img.shape[:2]
-    x0, y0, x1, y1 = drawing.boxes[i]
+    x0, y0, x1, y1 = box
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
     if x1 <= x0 or y1 <= y0:
         return
     roi = img[y0:y1, x0:x1]
     layer = roi.copy()
-    j = {k: (p[0] - x0, p[1] - y0) for k, p in drawing.joints[i].items()}
+    j = {k: (p[0] - x0, p[1] - y0) for k, p in joints.items()}
     for (a, b), width in drawing.widths.items():
         cv2.line(layer, j[a], j[b], GHOST_BGR, width, cv2.LINE_AA)
     cv2.circle(layer, j["head"], drawing.head, GHOST_BGR, -1, cv2.LINE_AA)

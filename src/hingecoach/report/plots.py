@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
 from hingecoach.assess import RepAssessment
 from hingecoach.assess.series import median
@@ -96,8 +96,10 @@ def threshold_bands(series: str, level: str | None = None) -> list[Band]:
         if scale < 0:  # flexion -> angle flips the direction
             minor, major, above = 180.0 - minor, 180.0 - major, not above
         far = 1000.0 if above else -1000.0
-        bands.append(Band(*sorted((minor, major)), "minor", label))
-        bands.append(Band(*sorted((major, far)), "major", label))
+        lo, hi = sorted((minor, major))
+        bands.append(Band(lo, hi, "minor", label))
+        lo, hi = sorted((major, far))
+        bands.append(Band(lo, hi, "major", label))
     if series == "shin_angle_deg":
         minor, major = shin_limits(level)
         if np.isfinite(minor):
@@ -179,7 +181,7 @@ def plot_hip_path(kin: Kinematics, reps: list[Rep], assessments: list[RepAssessm
         sl = slice(rep.start_frame, rep.end_frame + 1)
         x, y = back[sl] - _first_finite(back[sl]), down[sl] - _first_finite(down[sl])
         pattern = assessments[i].pattern if assessments else None
-        colour = PATTERN_COLOURS.get(pattern, "#666666")
+        colour = PATTERN_COLOURS.get(pattern or "", "#666666")
         ax.plot(x, y, color=colour, lw=1.4, alpha=0.45 if rep.partial else 0.9)
         b = rep.bottom_frame - rep.start_frame
         if 0 <= b < len(x) and np.isfinite(x[b]) and np.isfinite(y[b]):
@@ -298,9 +300,10 @@ def new_axes(figsize: tuple[float, float], margins: tuple[float, float, float, f
     return fig.add_subplot()
 
 
-def figure_png(fig: Figure, dpi: int = 110) -> bytes:
-    """PNG bytes of a figure (Agg)."""
+def figure_png(fig: Figure | SubFigure, dpi: int = 110) -> bytes:
+    """PNG bytes of a figure (Agg); of a subfigure, its whole figure (an Axes' ``figure``)."""
     buf = io.BytesIO()
+    root = fig if isinstance(fig, Figure) else fig.figure
     # zlib level 2: files ~15% larger than the default 6, written ~3x faster
-    fig.savefig(buf, format="png", dpi=dpi, facecolor="white", pil_kwargs={"compress_level": 2})
+    root.savefig(buf, format="png", dpi=dpi, facecolor="white", pil_kwargs={"compress_level": 2})
     return buf.getvalue()

@@ -152,7 +152,7 @@ def plan_bottom(body: Body, exercise: str | None, target_hip_angle_deg: float | 
         limit = float(hip_flex_limit_deg(body, KNEE_BEND_DEG[movement]))
         channel, grid = "hip_flex_deg", np.arange(0.0, 125.5, 0.5)
         bottom["hip_flex_deg"] = TYPICAL_DEPTH_FRAC[movement] * limit
-    if has_target:
+    if has_target and target_hip_angle_deg is not None:
         bottom[channel] = _depth_for_angle(body, bottom, channel, grid, mode, float(target_hip_angle_deg))
     else:
         depth_source = "typical"
@@ -199,13 +199,13 @@ def plan_for(analysis: Analysis, body: GhostBody, usual_depth_hip_angle_deg: flo
     exercise = ghost_exercise(analysis)
     if MOVEMENT_OF_EXERCISE.get(exercise or "") == "deadlift":
         return plan_bottom(body.body, exercise, bar_m=load_height_m(analysis, body))
-    body = body.body
+    sim_body = body.body
     if usual_depth_hip_angle_deg is not None and np.isfinite(usual_depth_hip_angle_deg):
-        return plan_bottom(body, exercise, usual_depth_hip_angle_deg, "your usual depth")
+        return plan_bottom(sim_body, exercise, usual_depth_hip_angle_deg, "your usual depth")
     clean = clean_depth_deg(analysis)
     if clean is not None:
-        return plan_bottom(body, exercise, clean, "your deepest clean rep")
-    return plan_bottom(body, exercise)
+        return plan_bottom(sim_body, exercise, clean, "your deepest clean rep")
+    return plan_bottom(sim_body, exercise)
 
 
 # -- timing ---------------------------------------------------------------------------------------
