@@ -23,6 +23,7 @@ BENCHMARKS = (
     ("exercise_sim", ["--n", "1400"]),  # every exercise by its own standard
     ("tempo_sim", []),
     ("render_suite", []),
+    ("model_choice", []),  # lite/full/heavy on render_suite's clips (its renders are cached)
     ("outline_check", []),
     ("report_speed", []),
     ("ghost_sim", []),
