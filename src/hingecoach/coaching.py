@@ -184,12 +184,15 @@ def speed_loss_pct(speeds: list[float]) -> float:
     return 100.0 * (max(smooth) - min(smooth[len(smooth) // 2:])) / max(smooth)
 
 
-def set_tempo(measures: list[dict[str, float]]) -> dict[str, Any]:
+def set_tempo(measures: list[dict[str, float]], views: list[str] | None = None) -> dict[str, Any]:
     """The set's tempo: mean descent, pause at the bottom and ascent (s), mean ascent speed of
     the hips (leg lengths/s), and the speed loss of the slowest late rep (second half of the
     set) against the fastest rep, each rep's speed the median of it and its neighbours, in
-    percent, with the velocity-training note when it passes ``[tempo] speed_loss_note_pct`` (a
-    note, not a fault)."""
+    percent. The velocity-training note (a note, not a fault) needs the loss past ``[tempo]
+    speed_loss_note_pct`` and the late half's median speed ``speed_trend_note_pct`` under the
+    early half's (``late_vs_early_pct``): one rep's reading carries about 10% of noise, which a
+    fastest-against-slowest reading alone turns into a loss. With each rep's camera ``views``,
+    speeds are compared only within the view most reps had (the front sees only the hips' drop)."""
     cfg = section("tempo")
 
     def mean(name: str) -> float | None:
@@ -197,12 +200,16 @@ def set_tempo(measures: list[dict[str, float]]) -> dict[str, Any]:
         return round(statistics.mean(values), 2) if values else None
 
     out: dict[str, Any] = {k: mean(k) for k in ("descent_s", "bottom_pause_s", "ascent_s", "ascent_speed_leg_per_s")}
-    raw = [m.get("ascent_speed_leg_per_s", math.nan) for m in measures]
-    out["speed_loss_pct"], out["note"] = None, None
+    main_view = Counter(views).most_common(1)[0][0] if views else None
+    raw = [m.get("ascent_speed_leg_per_s", math.nan) for i, m in enumerate(measures)
+           if views is None or views[i] == main_view]
+    out["speed_loss_pct"], out["late_vs_early_pct"], out["note"] = None, None, None
     if len(raw) >= cfg["min_reps"] and all(math.isfinite(v) and v > 0 for v in raw):
         loss = speed_loss_pct(raw)
-        out["speed_loss_pct"] = round(loss, 1)
-        if loss >= cfg["speed_loss_note_pct"]:
+        half = len(raw) // 2
+        trend = 100.0 * (1.0 - statistics.median(raw[-half:]) / statistics.median(raw[:half]))
+        out["speed_loss_pct"], out["late_vs_early_pct"] = round(loss, 1), round(trend, 1)
+        if loss >= cfg["speed_loss_note_pct"] and trend >= cfg["speed_trend_note_pct"]:
             out["note"] = (f"Your late reps slowed by {loss:.0f}% against your fastest. Velocity-based "
                            "training stops a set when reps slow by 20-25%: rest, or end the set here next time.")
     return out
@@ -240,7 +247,7 @@ def summarise_set(reps: list[Rep], assessments: list[RepAssessment], view: str =
         pattern=seen.most_common(1)[0][0] if seen else None,
         clean_reps=sum(a.clean for _, a in done), fix_first=fix_first,
         went_well=went_well[:3], fault_counts=dict(counts), checks=checks,
-        tempo=set_tempo([a.measures for _, a in done]),
+        tempo=set_tempo([a.measures for _, a in done], [a.view for _, a in done]),
     )
 
 

@@ -134,3 +134,20 @@ def test_a_height_out_of_range_is_a_usage_error_not_a_traceback(tmp_path, capsys
         main(["analyze", str(kp), "--height-cm", "10"])
     assert stop.value.code == 2
     assert "Expected a height between 50 and 250 cm" in capsys.readouterr().err
+
+
+def test_the_speed_note_needs_a_trend_and_one_camera_view():
+    base = {"ascent_speed_leg_per_s": 1.0}
+
+    def speeds(values):
+        return [dict(base, ascent_speed_leg_per_s=v) for v in values]
+
+    # the fastest against the slowest late rep reads 25%, but the halves are the same: noise
+    zigzag = set_tempo(speeds([1.0, 0.8, 1.0, 0.85, 1.0, 0.75, 1.0, 0.8]))
+    assert zigzag["speed_loss_pct"] >= 20 and zigzag["late_vs_early_pct"] < 10 and zigzag["note"] is None
+    tiring = set_tempo(speeds([1.0, 1.0, 0.95, 0.9, 0.8, 0.75, 0.7, 0.7]))
+    assert tiring["late_vs_early_pct"] >= 10 and tiring["note"] is not None
+    # two front-view reps read faster (the front sees only the hips' drop): not a loss
+    views = ["front", "front"] + ["side"] * 6
+    mixed = set_tempo(speeds([2.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]), views)
+    assert mixed["speed_loss_pct"] == 0.0 and mixed["note"] is None
