@@ -158,8 +158,12 @@ def _checked_arrays(xyz_in: Any, vis_in: Any, t_in: Any) -> tuple[np.ndarray, np
         raise PoseDataError("Expected strictly increasing timestamps, but they repeat or go back.")
     if np.any(np.isinf(xyz)):
         raise PoseDataError("Expected finite landmark coordinates or NaN, but got infinity.")
-    vis = np.where(np.isfinite(vis), np.clip(vis, 0.0, 1.0), 0.0)
-    vis = np.where(np.isnan(xyz[..., :2]).any(axis=-1), 0.0, vis)
+    missing = np.isnan(xyz[..., :2]).any(axis=-1)
+    with np.errstate(invalid="ignore"):
+        clean = np.isfinite(vis) & (vis >= 0.0) & (vis <= 1.0) & ~(missing & (vis != 0.0))
+    if not clean.all():  # a new array only when something changes: every replace() checks again,
+        vis = np.where(np.isfinite(vis), np.clip(vis, 0.0, 1.0), 0.0)  # and a 2-hour video's
+        vis = np.where(missing, 0.0, vis)  # visibility is 57 MB
     return xyz, vis, t
 
 
