@@ -21,6 +21,6 @@ def add_model_option(p) -> None:
     """--model, shared with `hinge batch`."""
     p.add_argument("--model", choices=("lite", "full", "heavy"), default=None,
                    help="videos and photos: the pose landmark model; full (default, the most accurate on our "
-                        "rendered suite) for everyday use; heavy (2.4x the CPU) as a second opinion where time "
-                        "matters less; lite (0.8x the CPU, less accurate) where speed is all; see the README. "
+                        "rendered suite) for everyday use; heavy (2.4x the CPU, a tenth of a degree better in the side "
+                        "view) for reports where time matters less; lite (0.8x the CPU, less accurate) where speed is all; see the README. "
                         "lite and heavy are installed by `make models`")
