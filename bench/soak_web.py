@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import queue
 import tempfile
 import threading
 import time
@@ -110,13 +111,18 @@ def run(minutes: float, sessions: int = 2, every_s: float = 30.0, jobs_max_mb: f
         out = ctx.Queue()
         proc = ctx.Process(target=clients, args=(port, frames, size, sessions, seconds, clips, every_s, out))
         proc.start()
-        samples = []
+        samples, got = [], []
         t0 = time.time()
-        while proc.is_alive():
+        # read the results as they come: a child whose results wait in the queue's pipe cannot
+        # exit until they are read (joining it first waited forever after a 30-minute run)
+        while len(got) < sessions + 1 and (proc.is_alive() or not out.empty()):
             workers = list(getattr(app.state.executor, "_processes", {}) or {})
             samples.append((time.time() - t0, rss_mb([os.getpid(), *workers]), tree_bytes(work) / 1e6))
-            proc.join(timeout=10.0)
-        got = [out.get() for _ in range(sessions + 1)]
+            try:
+                got.append(out.get(timeout=10.0))
+            except queue.Empty:
+                pass
+        proc.join(timeout=30.0)
         server.should_exit = True
         thread.join(timeout=10)
         if app.state.executor is not None:
