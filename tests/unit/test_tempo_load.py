@@ -151,3 +151,10 @@ def test_the_speed_note_needs_a_trend_and_one_camera_view():
     views = ["front", "front"] + ["side"] * 6
     mixed = set_tempo(speeds([2.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]), views)
     assert mixed["speed_loss_pct"] == 0.0 and mixed["note"] is None
+
+
+def test_a_window_of_lost_frames_does_not_stop_the_tempo():
+    from hingecoach.assess.motion import _lowest
+
+    assert _lowest(np.array([3.0, np.nan, 1.0, 2.0])) == 2
+    assert _lowest(np.full(5, np.nan)) == 0  # np.nanargmin raised ValueError here

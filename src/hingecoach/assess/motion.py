@@ -99,11 +99,11 @@ def tempo_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
         descent, down_end = nan, nan
     else:
         w0 = max(0, d0 - margin)
-        w0 += int(np.nanargmin(flex[w0:d0 + 1]))
+        w0 += _lowest(flex[w0:d0 + 1])
         down_start, down_end = _fit_min_jerk(t[w0:mid + 1], flex[w0:mid + 1])
         descent = down_end - down_start
     w1 = min(kin.n_frames - 1, a1 + margin)
-    w1 = a1 + int(np.nanargmin(flex[a1:w1 + 1]))
+    w1 = a1 + _lowest(flex[a1:w1 + 1])
     up_start, up_end = _fit_min_jerk(t[mid:w1 + 1], flex[mid:w1 + 1])
     ascent = up_end - up_start
     pause = up_start - down_end
@@ -112,6 +112,11 @@ def tempo_measures(kin: Kinematics, rep: Rep) -> dict[str, float]:
     if ascent > 0 and np.isfinite(rise):
         out["ascent_speed_leg_per_s"] = rise / ascent
     return out
+
+
+def _lowest(x: np.ndarray) -> int:
+    """Index of the lowest finite reading (0 when none is: a window of lost frames)."""
+    return int(np.argmin(np.where(np.isfinite(x), x, np.inf)))
 
 
 def _fit_min_jerk(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
