@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from hingecoach import __version__
-from hingecoach.assess import RepAssessment, assess_reps, set_measures
+from hingecoach.assess import RepAssessment, assess_reps, hinge_asked, set_measures
 from hingecoach.assess.exercise import ExerciseCall, decide, grading_table, recognise, vote
 from hingecoach.assess.measures import back_hidden
 from hingecoach.assess.pattern import classify_pattern
@@ -224,7 +224,7 @@ def exercise_warnings(call: ExerciseCall, seen: ExerciseCall) -> list[str]:
 
 def squat_note(standard: str | None) -> list[str]:
     """Say what a squat graded as a squat was, and was not, checked for."""
-    if standard is None or section("scoring", standard)["grade_pattern"]:
+    if hinge_asked(standard):
         return []
     return ["This set is a squat (the load or the hands at the shoulders or chest), graded as a squat: "
             "the back where the camera sees it, the heels, the lockout and the stance. The hip hinge's own "

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from hingecoach.assess import RepAssessment
+from hingecoach.assess import RepAssessment, hinge_asked
 from hingecoach.assess.checks import NAMED, PASSED
 from hingecoach.assess.measures import BACK_SHAPE_MEASURES
 from hingecoach.assess.specs import fault_specs
@@ -112,9 +112,10 @@ def _shown(text: str, measures: list[dict[str, float]], level: str | None) -> bo
         name, limit = (("shin_angle_bottom_deg", "strength_shin_max_deg") if text == _SHINS
                        else ("knee_flexion_bottom_deg", "strength_soft_knee_max_deg"))
         values = [v for m in measures if math.isfinite(v := m.get(name, math.nan))]
-        cfg = section("scoring", level)
-        soft_enough = text != _SOFT_KNEES or statistics.median(values or [math.nan]) >= cfg["strength_soft_knee_min_deg"]
-        return bool(values) and statistics.median(values) <= cfg[limit] and soft_enough
+        if not values:
+            return False
+        cfg, typical = section("scoring", level), statistics.median(values)
+        return typical <= cfg[limit] and (text != _SOFT_KNEES or typical >= cfg["strength_soft_knee_min_deg"])
     return True
 
 
@@ -150,8 +151,7 @@ def checklist(assessments: list[RepAssessment], level: str | None) -> list[dict[
     seen = [a for a in assessments if a.seen_pattern]
     # a rep of another pattern is one reading: the set names it on a share of its reps
     off = [("minor", a.pattern_confidence) for a in seen if a.wrong_pattern]
-    asked = section("scoring", level)["grade_pattern"]
-    unseen = ("a squat meant as one is graded as a squat" if not asked
+    unseen = ("a squat meant as one is graded as a squat" if not hinge_asked(level)
               else None if seen else "the pattern cannot be seen from this camera view")
     out = [{"code": "pattern", "title": "Hinge, not a squat or a stoop",
             "status": "not checked" if unseen else ("named" if off and strong(off, n) else "passed"),

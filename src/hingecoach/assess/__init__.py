@@ -16,8 +16,8 @@ from hingecoach.config import section
 from hingecoach.kinematics import Kinematics
 from hingecoach.reps import Rep
 
-__all__ = ["Fault", "RepAssessment", "assess_measured", "assess_rep", "assess_reps", "rep_measures",
-           "score_rep", "set_measures", "set_medians"]
+__all__ = ["Fault", "RepAssessment", "assess_measured", "assess_rep", "assess_reps", "hinge_asked",
+           "rep_measures", "score_rep", "set_measures", "set_medians", "wrong_pattern"]
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,23 @@ class RepAssessment:
     @property
     def wrong_pattern(self) -> str | None:
         """The pattern seen when it is not the hinge the standard asks for (None otherwise)."""
-        return self.seen_pattern if self.pattern_graded and self.seen_pattern not in ("hinge", None) else None
+        return wrong_pattern(self.seen_pattern, self.pattern_graded)
 
     @property
     def clean(self) -> bool:
         """No major fault and the right pattern (where the pattern can be seen and is asked)."""
         return self.wrong_pattern is None and not any(f.severity == "major" for f in self.faults)
+
+
+def hinge_asked(level: str | None) -> bool:
+    """Whether the standard ``level`` asks the hinge pattern of each rep (``[scoring]
+    grade_pattern``): every hinge's does; a squat meant as one is graded as a squat."""
+    return bool(section("scoring", level)["grade_pattern"])
+
+
+def wrong_pattern(seen_pattern: str | None, asked: bool) -> str | None:
+    """``seen_pattern`` when the hinge is asked and the camera saw another pattern, else None."""
+    return seen_pattern if asked and seen_pattern not in ("hinge", None) else None
 
 
 def score_rep(seen_pattern: str | None, faults: list[Fault], level: str | None = None) -> float:
@@ -61,7 +72,7 @@ def score_rep(seen_pattern: str | None, faults: list[Fault], level: str | None =
     (``[scoring] grade_pattern``); floor 0."""
     cfg = section("scoring", level)
     penalty = sum(cfg[f"{f.severity}_penalty"] for f in faults)
-    if cfg["grade_pattern"] and seen_pattern not in ("hinge", None):
+    if wrong_pattern(seen_pattern, hinge_asked(level)):
         penalty += cfg["wrong_pattern_penalty"]
     return float(max(0.0, 100.0 - penalty))
 
@@ -102,7 +113,7 @@ def assess_measured(kin: Kinematics, rep: Rep, m: dict[str, float], level: str |
         seen = kin.view in section("pattern", level)["views"]
         if majority and pattern != majority and confidence < section("pattern", level)["borderline_confidence"]:
             pattern, confidence = majority, 0.5
-    graded = bool(section("scoring", level)["grade_pattern"])
+    graded = hinge_asked(level)
     if rep.partial:  # not a finished rep (e.g. setting the weight down): measured, not graded
         return RepAssessment(pattern, confidence, [], float("nan"), m, seen, kin.view, pattern_graded=graded)
     faults, checks = evaluate_rep(m, pattern=pattern, view=kin.view, frames=rep_windows(kin, rep), level=level,

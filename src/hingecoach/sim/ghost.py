@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hingecoach.assess import hinge_asked
 from hingecoach.kinematics.angles import included_angle_deg
 from hingecoach.sim.body import Body, hip_flex_limit_deg
 from hingecoach.sim.chain import CHANNELS, posture
@@ -302,7 +303,7 @@ def build_ghost(analysis: Analysis, *, height_cm: float | None = None,
                        f"{analysis.pose.view}).")
     if not analysis.reps:
         return NoGhost("No rep to show the ghost on.")
-    if analysis.exercise.name == "squat" and analysis.standard == "squat":
+    if not hinge_asked(analysis.standard):
         return NoGhost("No ghost for a squat graded as a squat: the ghost shows the hip hinge.")
     segments = measure_segments_px(analysis.pose, kin, kneeling=ghost_exercise(analysis) == "kneeling_hinge")
     if segments is None:
