@@ -6,7 +6,8 @@ loop (or a synthetic set when ../shared/clips is absent). Prints the process mem
 the count of live Python objects at start and end, and per-5-minute latency, so a leak or a slowdown shows.
 
     .venv/bin/python -m bench.soak [--minutes 30] [--fps 30]
-    .venv/bin/python -m bench.soak --web [--minutes 30]   # the web app: uploads and live frames (bench.soak_web)
+    .venv/bin/python -m bench.soak --web [--minutes 30] [--jobs-max-mb 12] [--warmup-min 5]
+        # the web app: uploads and live frames (bench.soak_web)
 """
 
 from __future__ import annotations
@@ -52,11 +53,15 @@ def main() -> None:
     parser.add_argument("--fps", type=float, default=30.0)
     parser.add_argument("--web", action="store_true",
                         help="soak the web app with uploads and live sessions in real time (bench.soak_web)")
+    parser.add_argument("--jobs-max-mb", type=float, default=12.0,
+                        help="--web: the upload folder's cap, MB (small, so the warm-up fills it)")
+    parser.add_argument("--warmup-min", type=float, default=5.0,
+                        help="--web: minutes before the flat-memory and flat-disk baseline is taken")
     args = parser.parse_args()
     if args.web:
         from bench.soak_web import run
 
-        run(args.minutes)
+        run(args.minutes, jobs_max_mb=args.jobs_max_mb, warmup_min=args.warmup_min)
         return
     frames, size, source = landmark_frames()
     n = int(args.minutes * 60 * args.fps)

@@ -19,6 +19,13 @@ or Ctrl-C never leaves half a file; reading an entry back fills preallocated arr
 part (the memory of the arrays themselves, nothing parsed into Python objects: the JSON format
 this replaced took ~31 MB per minute of video to read). An unreadable entry is a miss. Entries
 of the older single-JSON format (``<key>.json``) are ignored and rebuilt.
+
+The cache never fills the disk: each time an entry is completed, the least recently used
+complete entries are removed until the whole cache is under ``$HINGECOACH_CACHE_MAX_MB``
+(default 2048 MB, about ten hours of video at 30 fps); a read marks an entry used. An
+unfinished entry is a run that may still be going (another process, a batch worker): it is
+removed only when nothing has been written to it for ``STALE_PARTIAL_S`` (a day), as an
+interrupted run nobody resumed. A removed entry is only a miss: the video is posed again.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import json
 import os
 import re
 import shutil
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -35,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from hingecoach import atomic
+from hingecoach.errors import HingeInputError
 from hingecoach.pose import PoseDataError, PoseSequence
 
 _CHUNK_BYTES = 1 << 20
@@ -42,6 +51,8 @@ DONE = "pose.json"
 FINAL = "final.npz"
 _PART = re.compile(r"part-(\d{9})-(\d{9})\.npz")
 POSE_ARRAYS = ("xyz", "visibility", "world_xyz")
+CACHE_MAX_BYTES = 2048 * 1024 ** 2
+STALE_PARTIAL_S = 24 * 3600.0
 
 
 def cache_dir() -> Path:
@@ -59,6 +70,21 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(_CHUNK_BYTES), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def max_bytes() -> int:
+    """The cache's size cap: ``$HINGECOACH_CACHE_MAX_MB`` (a number of MB), else the default."""
+    env = os.environ.get("HINGECOACH_CACHE_MAX_MB")
+    if env:
+        try:
+            mb = float(env)
+        except ValueError:
+            mb = -1.0
+        if mb >= 0:
+            return int(mb * 1024 ** 2)
+        raise HingeInputError(f"HINGECOACH_CACHE_MAX_MB should be a number of megabytes, 0 or more, not {env!r}: "
+                              "set it to the keypoint cache's size cap (e.g. 2048) or unset it for the default.")
+    return CACHE_MAX_BYTES
 
 
 def cache_key(path: Path, settings: dict[str, Any]) -> str:
@@ -140,11 +166,13 @@ def finish(folder: Path, seq: PoseSequence) -> None:
     header = {"frames": seq.n_frames, "schema": seq.schema, "fps": seq.fps, "image_size": list(seq.image_size),
               "view": seq.view, "facing": seq.facing, "history": list(seq.history), "meta": seq.meta}
     atomic.write_text(folder / DONE, json.dumps(header, allow_nan=False))
+    prune(max_bytes(), keep=folder.name)
 
 
 def get(key: str, source: str) -> PoseSequence | None:
     """The cached sequence for ``key`` with ``source`` set to the caller's path, or None (no
-    complete entry, or an unreadable one)."""
+    complete entry, or an unreadable one). A bad size cap is told here, before any pose runs."""
+    max_bytes()
     folder = entry_path(key)
     try:
         header = json.loads((folder / DONE).read_text(encoding="utf-8"))
@@ -152,6 +180,7 @@ def get(key: str, source: str) -> PoseSequence | None:
         with np.load(folder / FINAL) as fin:
             t_s = fin["t_s"]
             channels = {name[3:]: fin[name] for name in fin.files if name.startswith("ch:")}
+        _touch(folder / DONE)
         return PoseSequence(xyz=arrays["xyz"], visibility=arrays["visibility"], t_s=t_s,
                             world_xyz=arrays.get("world_xyz"), channels=channels, source=source,
                             fps=header["fps"], image_size=tuple(header["image_size"]), schema=header["schema"],
@@ -171,6 +200,61 @@ def put(key: str, seq: PoseSequence) -> Path:
     write_part(folder, 0, arrays)
     finish(folder, seq)
     return folder
+
+
+def _touch(marker: Path) -> None:
+    """Mark an entry used now (its marker's time orders the removals); a read-only cache is left as it is."""
+    try:
+        os.utime(marker)
+    except OSError:
+        pass
+
+
+def _entry_state(folder: Path) -> tuple[int, float, bool]:
+    """(bytes, last use or write as a Unix time, complete) of one entry's folder."""
+    total, newest = 0, 0.0
+    for item in folder.iterdir():
+        try:
+            st = item.stat()
+        except OSError:  # removed meanwhile (a temporary file renamed, another prune)
+            continue
+        total += st.st_size
+        newest = max(newest, st.st_mtime)
+    return total, newest, (folder / DONE).is_file()
+
+
+def prune(limit_bytes: int, keep: str | None = None, now: float | None = None) -> list[str]:
+    """Remove entries until the cache holds at most ``limit_bytes``: unfinished entries left
+    untouched for ``STALE_PARTIAL_S`` first, then complete ones, least recently used first.
+    ``keep`` (a key) and unfinished entries still being written are never removed. Returns the
+    keys removed."""
+    root = cache_dir()
+    if not root.is_dir():
+        return []
+    now = time.time() if now is None else now
+    entries = []
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.name != keep:
+            try:
+                entries.append((folder, *_entry_state(folder)))
+            except OSError:
+                continue
+    total = sum(size for _, size, _, _ in entries) + (_entry_state(root / keep)[0] if keep and (root / keep).is_dir()
+                                                       else 0)
+    stale = [e for e in entries if not e[3] and now - e[2] > STALE_PARTIAL_S]
+    done = sorted((e for e in entries if e[3]), key=lambda e: e[2])
+    removed = []
+    for folder, size, _, _ in stale:  # interrupted runs nobody resumed: removed whatever the size
+        clear(folder)
+        total -= size
+        removed.append(folder.name)
+    for folder, size, _, _ in done:
+        if total <= limit_bytes:
+            break
+        clear(folder)
+        total -= size
+        removed.append(folder.name)
+    return removed
 
 
 def clear(folder: Path) -> None:
