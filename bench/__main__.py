@@ -22,6 +22,8 @@ BENCHMARKS = (
     ("assess_sim", ["--n", "1500", "--history"]),  # too_deep against the usual depth
     ("exercise_sim", ["--n", "1400"]),  # every exercise by its own standard
     ("tempo_sim", []),
+    ("landmark_jitter", []),  # the simulator's noise levels against the real clips' jitter
+    ("tempo_sim", ["--rendered", "8"]),  # tempo and speed loss on BlazePose's own landmarks
     ("render_suite", []),
     ("model_choice", []),  # lite/full/heavy on render_suite's clips (its renders are cached)
     ("outline_check", []),
