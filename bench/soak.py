@@ -6,7 +6,7 @@ loop (or a synthetic set when ../shared/clips is absent). Prints the process mem
 the count of live Python objects at start and end, and per-5-minute latency, so a leak or a slowdown shows.
 
     .venv/bin/python -m bench.soak [--minutes 30] [--fps 30]
-    .venv/bin/python -m bench.soak --web [--minutes 30] [--jobs-max-mb 12] [--warmup-min 5]
+    .venv/bin/python -m bench.soak --web [--minutes 30] [--jobs-max-mb 12] [--warmup-min 8]
         # the web app: uploads and live frames (bench.soak_web)
 """
 
@@ -55,8 +55,9 @@ def main() -> None:
                         help="soak the web app with uploads and live sessions in real time (bench.soak_web)")
     parser.add_argument("--jobs-max-mb", type=float, default=12.0,
                         help="--web: the upload folder's cap, MB (small, so the warm-up fills it)")
-    parser.add_argument("--warmup-min", type=float, default=5.0,
-                        help="--web: minutes before the flat-memory and flat-disk baseline is taken")
+    parser.add_argument("--warmup-min", type=float, default=8.0,
+                        help="--web: minutes before the flat-memory and flat-disk baseline is taken (the "
+                             "upload folder's 12 MB cap fills after about 6 min of uploads every 30 s)")
     args = parser.parse_args()
     if args.web:
         from bench.soak_web import run

@@ -94,7 +94,7 @@ def clients(port: int, frames: list, size, sessions: int, seconds: float, clips:
 
 
 def run(minutes: float, sessions: int = 2, every_s: float = 30.0, jobs_max_mb: float = 12.0,
-        warmup_min: float = 5.0) -> None:
+        warmup_min: float = 8.0) -> None:
     from hingecoach.web.server import Settings
 
     clips = upload_clips(6)
