@@ -3,7 +3,8 @@
 * Segments: each simulated set (side view, typical detector noise) is analysed; the ghost's
   five segments (thigh, shank, torso, upper arm, forearm), measured from the landmarks of the
   standing frames, are compared with the simulated body's: in the image (pixels over the true
-  camera scale at the person's depth: the ghost as drawn over the person) and in metres with
+  camera scale at the person's depth: the ghost as drawn over the person, its arms at the
+  average proportion where none was seen straight) and in metres with
   the person's true height given (``--height-cm``: the simulated body's head top above the
   floor standing, as a tape measures it; the scale then comes from the stature read off the
   image). Target: within 5%.
@@ -47,7 +48,9 @@ def segment_errors(result, analysis, image_scale: float = 1.0) -> tuple[dict[str
     truth = {"thigh": body.thigh_m, "shank": body.shank_m, "torso": torso_m(body),
              "upper_arm": body.upper_arm_m, "forearm": body.forearm_m}
     ghost_m = fit_body(seg, standing_height_m(body) * 100.0).segments_m()
-    image = {k: seg[k] / px_per_m / truth[k] - 1.0 for k in SEGMENTS}
+    drawn = fit_body(seg)  # as drawn over the person (an arm not seen straight: the average's)
+    drawn_px = {k: v * drawn.px_per_m for k, v in drawn.segments_m().items()}
+    image = {k: drawn_px[k] / px_per_m / truth[k] - 1.0 for k in SEGMENTS}
     metres = {k: ghost_m[k] / truth[k] - 1.0 for k in SEGMENTS}
     return image, metres
 

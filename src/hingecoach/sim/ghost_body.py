@@ -23,11 +23,19 @@ shortens them), as medians over those frames. Three things BlazePose does are un
 * **The elbow point** sits centimetres above the joint: the arm is measured whole and split by
   the average proportion (:data:`UPPER_ARM_SHARE`).
 
-Not undone (``python -m bench.ghost_sim`` and ``--rendered`` measure them): a camera above hip
-height looking down sees the shank farther away than the hips (about -10% a metre of camera
-height above its aim point); BlazePose's shoulder point sits 3-4 cm above the shoulder joint
-(torso up to 12% long on the rendered figures), and on a thick pelvis its hip point rides high
-(thigh up to 10% long).
+* **BlazePose's own offsets** (:mod:`hingecoach.sim.landmark_bias`, measured on rendered
+  figures by ``python -m bench.ghost_bias``), on BlazePose's landmarks only: its shoulder
+  point sits 1.8% of stature (3 cm) above the joint (the torso 6-12% long), undone; its hip
+  point sits below the joint on a slim pelvis and above it on a heavy one (the thigh 5% off
+  either way), but on the joint once the hips flex, so the thigh is read on the frames with
+  the hips flexed 20-70 deg (``[ghost_body]``). The arm is read where it hangs straight (a good
+  morning's hands behind the neck fold it: the average proportion then).
+
+Not undone: a camera above hip height looking down sees the shank farther away than the hips
+(about -10% a metre of camera height above its aim point). Its pitch is not read off the
+image: a side view's landmarks hold it only at second order (a vertical segment's scale falls
+as the square of its depth), and the one horizontal reference, the foot's length against the
+shank's, moves 5% at the suite's steepest pitch against 4% or more of people's own variation.
 
 The image scale comes from the standing ear's height above the heel, a steady fraction of
 stature (:data:`EAR_ABOVE_HEEL_FRAC`), averaged with the leg and torso over theirs. With the
@@ -44,11 +52,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hingecoach.config import section
-from hingecoach.kinematics.angles import JOINTS, sagittal_plane
+from hingecoach.kinematics.angles import JOINTS, included_angle_deg, sagittal_plane
 from hingecoach.kinematics.filters import interpolate_gaps, lowpass_zero_phase
 from hingecoach.pose.schema import INDEX, PAIRS
 from hingecoach.sim.body import Body, make_body
 from hingecoach.sim.chain import CHANNELS, kneel_foot_offsets, standing_posture
+from hingecoach.sim.landmark_bias import carries_blazepose_bias, undo_up, up_frac
 
 if TYPE_CHECKING:
     from hingecoach.kinematics import Kinematics
@@ -87,7 +96,7 @@ def _standing_points(body: Body) -> dict[str, np.ndarray]:
     up, leg = p["upper"], p["left"]
     head = _head_points(body, up["head_centre"], up["head_dir"])
     return {"ear": head["left_ear"][0, :2], "head_top": head["head_top"][0, :2], "hip": leg["hip"][0],
-            "shoulder": up["shoulder"][0], "heel": leg["heel"][0], "ankle": leg["ankle"][0]}
+            "shoulder": up["shoulder"][0], "heel": leg["heel"][0], "ankle": leg["ankle"][0], "knee": leg["knee"][0]}
 
 
 def standing_height_m(body: Body) -> float:
@@ -156,22 +165,73 @@ def _both_sides(values: list[float]) -> float:
     return float(np.mean(seen)) if seen else float("nan")
 
 
+def _straight_arm_length(p: dict[str, np.ndarray]) -> float:
+    """Shoulder to elbow to wrist, median over the frames with the elbow near straight
+    (``[ghost_body] arm_straight_min_deg``: hands behind the neck or at the chest fold it)."""
+    lo = section("ghost_body")["arm_straight_min_deg"]
+    upper, fore = p["elbow"] - p["shoulder"], p["wrist"] - p["elbow"]
+    with np.errstate(invalid="ignore"):
+        straight = included_angle_deg(-upper, fore) >= lo
+    arm = np.linalg.norm(upper[straight], axis=1) + np.linalg.norm(fore[straight], axis=1)
+    return float(np.nanmedian(arm)) if np.isfinite(arm).sum() >= MIN_STANDING_FRAMES else float("nan")
+
+
+def _read_lengths(sides: list[dict[str, np.ndarray]], kneeling: bool) -> dict[str, float]:
+    """Each leg and trunk segment's length, the straight arm and the ear over the heel from the standing frames' points of each side (medians, then the mean of the
+    sides)."""
+    out = {name: _both_sides([_median_length(p[a], p[b]) for p in sides]) for name, (a, b) in SEGMENT_JOINTS.items()}
+    out["arm"] = _both_sides([_straight_arm_length(p) for p in sides])
+    out["ear_above_heel"] = float("nan") if kneeling else _both_sides([_median_rise(p["heel"], p["ear"]) for p in sides])
+    return out
+
+
+def _flexed(all_sides: list[dict[str, np.ndarray]], kin: Kinematics, a: str, b: str) -> float:
+    """Joint ``a`` to joint ``b`` (medians, then the mean of the sides) on the frames with the hips flexed within
+    ``[ghost_body] thigh_read_flexion_deg``, where BlazePose's hip point sits on the joint
+    whatever the build (module doc); NaN with too few such frames."""
+    lo, hi = section("ghost_body")["thigh_read_flexion_deg"]
+    with np.errstate(invalid="ignore"):
+        flexion = 180.0 - kin["hip_angle_deg"]
+        flexed = (flexion >= lo) & (flexion <= hi)
+    return _both_sides([_median_length(p[a][flexed], p[b][flexed]) for p in all_sides])
+
+
+def _undo_blazepose(sides: list[dict[str, np.ndarray]], raw: dict[str, float], all_sides: list[dict[str, np.ndarray]],
+                    kin: Kinematics, kneeling: bool) -> dict[str, float]:
+    """The lengths with BlazePose's offsets undone (:mod:`hingecoach.sim.landmark_bias`): each
+    point moved to its joint's height at the stature the raw lengths give (not the arm's: its
+    shoulder and wrist points sit alike, see ``[landmark_bias]``), and the thigh read
+    where the hips flex (unless kneeling, or too few such frames), where the hip point's
+    build-dependent height is gone."""
+    stature = stature_px_of(raw)
+    out = _read_lengths([undo_up(p, stature, up_frac()) for p in sides], kneeling)
+    out["arm"] = raw["arm"]
+    thigh = float("nan") if kneeling else _flexed(all_sides, kin, "hip", "knee")
+    if np.isfinite(thigh) and thigh > 0:
+        out["thigh"] = thigh
+    return out
+
+
 def measure_segments_px(seq: PoseSequence, kin: Kinematics, kneeling: bool = False) -> dict[str, float] | None:
     """The person's segments in the sagittal plane's units (image pixels for a side view): on
     each side, the median over the standing frames, then the mean of the two sides (upright
     kneeling ``kneeling``: the shank lies on the floor, in the image plane still, and the ear's
-    height is not read); the shank to the ankle placed from the heel (module doc). None with too
-    few standing frames or a leg or torso segment unseen."""
+    height is not read); BlazePose's landmark offsets undone on its landmarks; the shank to the
+    ankle placed from the heel (module doc). None with too few standing frames or a leg or
+    torso segment unseen."""
     stand = standing_frames(kin, kneeling)
     if stand.sum() < MIN_STANDING_FRAMES:
         return None
-    sides = [{j: v[stand] for j, v in side.items()} for side in side_points(seq, kin)]
-    out = {name: _both_sides([_median_length(p[a], p[b]) for p in sides]) for name, (a, b) in SEGMENT_JOINTS.items()}
-    ear_up = [_median_rise(p["heel"], p["ear"]) for p in sides]
-    out["ear_above_heel"] = float("nan") if kneeling else _both_sides(ear_up)
+    all_sides = side_points(seq, kin)
+    sides = [{j: v[stand] for j, v in side.items()} for side in all_sides]
+    out = _read_lengths(sides, kneeling)
     if not all(np.isfinite(out[k]) and out[k] > 0 for k in ("thigh", "shank", "torso")):
         return None
-    arm = out["upper_arm"] + out["forearm"]  # the elbow point slides along the arm: the sum holds
+    if carries_blazepose_bias(seq.meta):
+        out = _undo_blazepose(sides, out, all_sides, kin, kneeling)
+        stature = stature_px_of(out)
+        sides = [undo_up(p, stature, up_frac()) for p in sides]
+    arm = out.pop("arm")  # the elbow point slides along the arm: the sum holds
     out["upper_arm"], out["forearm"] = UPPER_ARM_SHARE * arm, (1.0 - UPPER_ARM_SHARE) * arm
     heel_to_ankle = (KNEEL_HEEL_TO_ANKLE_FRAC if kneeling else HEEL_TO_ANKLE_FRAC) * stature_px_of(out)
     from_heel = _both_sides([_median_length(p["knee"], p["heel"] + heel_to_ankle) for p in sides])

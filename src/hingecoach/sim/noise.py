@@ -26,7 +26,11 @@ high       0.008    0.014   2 %       4.5 cm  50 %     3 %       5 deg
   slow wander); together they give a per-axis sigma of 0.007 H for 'typical' (clean side-view
   exercise clip, easier than the paper's yoga set) and 0.016 H plus 2 % outliers of 0.06 H for
   'high' (PCK@0.2 near the paper's 84 %).
-* bias: fixed offset of the ear, ankle and toe points (one direction per sequence).
+* bias: fixed offset of the ear, ankle and toe points (one direction per sequence); and, at
+  every level but none, BlazePose's own offsets of its shoulder, wrist and hip points from the
+  joints, straight up or down (``[landmark_bias]`` of thresholds.toml, measured on rendered
+  figures: :mod:`hingecoach.sim.landmark_bias`; the hip's as the pooled builds' median, in
+  every posture; the arm's points with the shoulder's).
 * swap: share of frames (in runs of about 0.2 s) in which the hidden side's leg and arm labels
   swap with the near side's, scaled by how side-on the camera is.
 * visibility: about 0.97 for the near side; the hidden side drops to 0.45 in a true side view
@@ -43,6 +47,7 @@ import numpy as np
 
 from hingecoach.pose.schema import BLAZEPOSE33, INDEX
 from hingecoach.sim.camera import Camera
+from hingecoach.sim.landmark_bias import up_frac
 
 
 @dataclass(frozen=True)
@@ -54,10 +59,11 @@ class NoiseLevel:
     swap_share: float
     dropout_rate: float
     trunk_bias_deg: float
+    blazepose_offsets: bool = True
 
 
 LEVELS: dict[str, NoiseLevel] = {
-    "none": NoiseLevel(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+    "none": NoiseLevel(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, blazepose_offsets=False),
     "low": NoiseLevel(0.002, 0.003, 0.001, 0.015, 0.25, 0.002, 1.5),
     "typical": NoiseLevel(0.004, 0.006, 0.005, 0.03, 0.5, 0.01, 3.0),
     "high": NoiseLevel(0.008, 0.014, 0.02, 0.045, 0.5, 0.03, 5.0),
@@ -76,11 +82,23 @@ def level(name: str) -> NoiseLevel:
     return LEVELS[name]
 
 
+#: The arm's points, as high above their joints as the shoulder's (BlazePose's wrist: +3.0% of
+#: stature against the shoulder's +1.8% on the rendered fit set; the ghost reads the arm whole).
+ARM_POINTS = ("elbow", "wrist", "pinky", "index", "thumb")
+
+
 def apply_bias(world: np.ndarray, trunk_deg: np.ndarray, lv: NoiseLevel,
-               rng: np.random.Generator) -> np.ndarray:
-    """Systematic errors in world metres: offsets of ears, ankles and toes; trunk reads more
-    inclined (shoulders and head rotated forward about the hip centre)."""
+               rng: np.random.Generator, height_m: float = 1.75) -> np.ndarray:
+    """Systematic errors in world metres: offsets of ears, ankles and toes; BlazePose's points
+    above or below the joints (fractions of ``height_m``); trunk reads more inclined (shoulders
+    and head rotated forward about the hip centre)."""
     out = world.copy()
+    if lv.blazepose_offsets:
+        offsets = up_frac()
+        for joint, frac in offsets.items():
+            for point in (joint, *(ARM_POINTS if joint == "shoulder" else ())):
+                for side in ("left", "right"):
+                    out[:, INDEX[f"{side}_{point}"], 1] += frac * height_m
     if lv.bias_m > 0:
         for joint in ("ear", "ankle", "foot_index"):
             a = rng.uniform(0, 2 * np.pi)
@@ -174,7 +192,7 @@ def detect(world: np.ndarray, trunk_deg: np.ndarray, camera: Camera, height_m: f
     """Perfect world points (frames, 33, 3) -> what BlazePose would report at ``noise``."""
     lv = level(noise)
     n = world.shape[0]
-    biased = apply_bias(world, trunk_deg, lv, rng)
+    biased = apply_bias(world, trunk_deg, lv, rng, height_m)
     pix = camera.project(biased)
     hip_mid = (biased[:, INDEX["left_hip"]] + biased[:, INDEX["right_hip"]]) / 2
     hip_depth = camera.to_camera(hip_mid)[:, 2]
