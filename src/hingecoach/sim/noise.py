@@ -28,7 +28,7 @@ high       0.008    0.014   2 %       4.5 cm  50 %     3 %       5 deg
   'high' (PCK@0.2 near the paper's 84 %).
 * bias: fixed offset of the ear, ankle and toe points (one direction per sequence); and, at
   every level but none, BlazePose's own offsets of its shoulder, wrist and hip points from the
-  joints, straight up or down (``[landmark_bias]`` of thresholds.toml, measured on rendered
+  joints, up or down along the trunk (``[landmark_bias]`` of thresholds.toml, measured on rendered
   figures: :mod:`hingecoach.sim.landmark_bias`; the hip's as the pooled builds' median, in
   every posture; the arm's points with the shoulder's).
 * swap: share of frames (in runs of about 0.2 s) in which the hidden side's leg and arm labels
@@ -90,21 +90,18 @@ ARM_POINTS = ("elbow", "wrist", "pinky", "index", "thumb")
 def apply_bias(world: np.ndarray, trunk_deg: np.ndarray, lv: NoiseLevel,
                rng: np.random.Generator, height_m: float = 1.75) -> np.ndarray:
     """Systematic errors in world metres: offsets of ears, ankles and toes; BlazePose's points
-    above or below the joints (fractions of ``height_m``); trunk reads more inclined (shoulders
+    above or below the joints (fractions of ``height_m``, along the trunk: up on a standing
+    person, and neither the trunk's nor the hip's angle moved in a hinge); trunk reads more inclined (shoulders
     and head rotated forward about the hip centre)."""
     out = world.copy()
     if lv.blazepose_offsets:
-        offsets = up_frac()
-        for joint, frac in offsets.items():
+        hip_mid = (world[:, INDEX["left_hip"]] + world[:, INDEX["right_hip"]]) / 2
+        trunk = (world[:, INDEX["left_shoulder"]] + world[:, INDEX["right_shoulder"]]) / 2 - hip_mid
+        along = trunk / np.maximum(np.linalg.norm(trunk, axis=1, keepdims=True), 1e-9)
+        for joint, frac in up_frac().items():
             for point in (joint, *(ARM_POINTS if joint == "shoulder" else ())):
                 for side in ("left", "right"):
-                    out[:, INDEX[f"{side}_{point}"], 1] += frac * height_m
-    if lv.bias_m > 0:
-        for joint in ("ear", "ankle", "foot_index"):
-            a = rng.uniform(0, 2 * np.pi)
-            off = lv.bias_m * np.array([np.cos(a), np.sin(a), 0.0])
-            for side in ("left", "right"):
-                out[:, INDEX[f"{side}_{joint}"]] += off
+                    out[:, INDEX[f"{side}_{point}"]] += frac * height_m * along
     if lv.trunk_bias_deg > 0:
         hip = (world[:, INDEX["left_hip"]] + world[:, INDEX["right_hip"]]) / 2
         delta = -np.radians(lv.trunk_bias_deg * np.clip(trunk_deg / 60.0, 0.0, 1.0))
