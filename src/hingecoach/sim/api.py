@@ -13,10 +13,8 @@ from hingecoach.sim.body import Body, random_body
 from hingecoach.sim.camera import Camera, random_camera
 from hingecoach.sim.chain import posture
 from hingecoach.sim.faults import check_faults
-from hingecoach.sim.landmark_bias import BLAZEPOSE
 from hingecoach.sim.movements import PATTERN, script
 from hingecoach.sim.noise import detect
-from hingecoach.sim.noise import level as noise_level
 from hingecoach.sim.outline import mask_back_bend_deg
 from hingecoach.sim.pose3d import Pose3D, build_pose3d
 from hingecoach.sim.timeline import Rendered, render
@@ -114,7 +112,6 @@ def simulate(movement: str = "hinge", reps: int | None = None, faults: dict[str,
         image_size=camera.image_size, source=f"sim:{movement}:seed={seed}", view=camera.view,
         facing=camera.facing, world_xyz=det.world_xyz, channels={"back_bend_deg": back_bend},
         history=(f"simulated {movement} x{n_reps} noise={noise}",),
-        meta={"simulated": True, "seed": seed, "movement": movement, "noise": noise,
-              **({"landmark_bias": BLAZEPOSE} if noise_level(noise).blazepose_offsets else {})},
+        meta={"simulated": True, "seed": seed, "movement": movement, "noise": noise},
     )
     return SimResult(pose=pose, truth=truth, pose3d=pose3d, body=body, camera=camera)

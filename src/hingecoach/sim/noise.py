@@ -26,11 +26,7 @@ high       0.008    0.014   2 %       4.5 cm  50 %     3 %       5 deg
   slow wander); together they give a per-axis sigma of 0.007 H for 'typical' (clean side-view
   exercise clip, easier than the paper's yoga set) and 0.016 H plus 2 % outliers of 0.06 H for
   'high' (PCK@0.2 near the paper's 84 %).
-* bias: fixed offset of the ear, ankle and toe points (one direction per sequence); and, at
-  every level but none, BlazePose's own offsets of its shoulder, wrist and hip points from the
-  joints, up or down along the trunk (``[landmark_bias]`` of thresholds.toml, measured on rendered
-  figures: :mod:`hingecoach.sim.landmark_bias`; the hip's as the pooled builds' median, in
-  every posture; the arm's points with the shoulder's).
+* bias: fixed offset of the ear, ankle and toe points (one direction per sequence).
 * swap: share of frames (in runs of about 0.2 s) in which the hidden side's leg and arm labels
   swap with the near side's, scaled by how side-on the camera is.
 * visibility: about 0.97 for the near side; the hidden side drops to 0.45 in a true side view
@@ -47,7 +43,6 @@ import numpy as np
 
 from hingecoach.pose.schema import BLAZEPOSE33, INDEX
 from hingecoach.sim.camera import Camera
-from hingecoach.sim.landmark_bias import up_frac
 
 
 @dataclass(frozen=True)
@@ -59,11 +54,10 @@ class NoiseLevel:
     swap_share: float
     dropout_rate: float
     trunk_bias_deg: float
-    blazepose_offsets: bool = True
 
 
 LEVELS: dict[str, NoiseLevel] = {
-    "none": NoiseLevel(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, blazepose_offsets=False),
+    "none": NoiseLevel(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
     "low": NoiseLevel(0.002, 0.003, 0.001, 0.015, 0.25, 0.002, 1.5),
     "typical": NoiseLevel(0.004, 0.006, 0.005, 0.03, 0.5, 0.01, 3.0),
     "high": NoiseLevel(0.008, 0.014, 0.02, 0.045, 0.5, 0.03, 5.0),
@@ -82,26 +76,17 @@ def level(name: str) -> NoiseLevel:
     return LEVELS[name]
 
 
-#: The arm's points, as high above their joints as the shoulder's (BlazePose's wrist: +3.0% of
-#: stature against the shoulder's +1.8% on the rendered fit set; the ghost reads the arm whole).
-ARM_POINTS = ("elbow", "wrist", "pinky", "index", "thumb")
-
-
 def apply_bias(world: np.ndarray, trunk_deg: np.ndarray, lv: NoiseLevel,
-               rng: np.random.Generator, height_m: float = 1.75) -> np.ndarray:
-    """Systematic errors in world metres: offsets of ears, ankles and toes; BlazePose's points
-    above or below the joints (fractions of ``height_m``, along the trunk: up on a standing
-    person, and neither the trunk's nor the hip's angle moved in a hinge); trunk reads more inclined (shoulders
-    and head rotated forward about the hip centre)."""
+               rng: np.random.Generator) -> np.ndarray:
+    """Systematic errors in world metres: offsets of ears, ankles and toes; trunk reads more
+    inclined (shoulders and head rotated forward about the hip centre)."""
     out = world.copy()
-    if lv.blazepose_offsets:
-        hip_mid = (world[:, INDEX["left_hip"]] + world[:, INDEX["right_hip"]]) / 2
-        trunk = (world[:, INDEX["left_shoulder"]] + world[:, INDEX["right_shoulder"]]) / 2 - hip_mid
-        along = trunk / np.maximum(np.linalg.norm(trunk, axis=1, keepdims=True), 1e-9)
-        for joint, frac in up_frac().items():
-            for point in (joint, *(ARM_POINTS if joint == "shoulder" else ())):
-                for side in ("left", "right"):
-                    out[:, INDEX[f"{side}_{point}"]] += frac * height_m * along
+    if lv.bias_m > 0:
+        for joint in ("ear", "ankle", "foot_index"):
+            a = rng.uniform(0, 2 * np.pi)
+            off = lv.bias_m * np.array([np.cos(a), np.sin(a), 0.0])
+            for side in ("left", "right"):
+                out[:, INDEX[f"{side}_{joint}"]] += off
     if lv.trunk_bias_deg > 0:
         hip = (world[:, INDEX["left_hip"]] + world[:, INDEX["right_hip"]]) / 2
         delta = -np.radians(lv.trunk_bias_deg * np.clip(trunk_deg / 60.0, 0.0, 1.0))
@@ -189,7 +174,7 @@ def detect(world: np.ndarray, trunk_deg: np.ndarray, camera: Camera, height_m: f
     """Perfect world points (frames, 33, 3) -> what BlazePose would report at ``noise``."""
     lv = level(noise)
     n = world.shape[0]
-    biased = apply_bias(world, trunk_deg, lv, rng, height_m)
+    biased = apply_bias(world, trunk_deg, lv, rng)
     pix = camera.project(biased)
     hip_mid = (biased[:, INDEX["left_hip"]] + biased[:, INDEX["right_hip"]]) / 2
     hip_depth = camera.to_camera(hip_mid)[:, 2]
