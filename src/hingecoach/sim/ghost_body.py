@@ -28,8 +28,10 @@ shortens them), as medians over those frames. Three things BlazePose does are un
   point sits 1.8% of stature (3 cm) above the joint (the torso 6-12% long), undone; its hip
   point sits below the joint on a slim pelvis and above it on a heavy one (the thigh 5% off
   either way), but on the joint once the hips flex, so the thigh is read on the frames with
-  the hips flexed 20-70 deg (``[ghost_body]``). The arm is read where it hangs straight (a good
-  morning's hands behind the neck fold it: the average proportion then).
+  the hips flexed 20-70 deg (``[ghost_body]``). The arm is read where it hangs straight: a
+  good morning's hands behind the neck fold it, and BlazePose's elbow point off the joint
+  reads a folded arm 7-21% short (rendered figures), so the average proportion then (landmarks
+  with the elbow on the joint, the simulator's, add the folded arm's two segments).
 
 Not undone: a camera above hip height looking down sees the shank farther away than the hips
 (about -10% a metre of camera height above its aim point). Its pitch is not read off the
@@ -231,7 +233,9 @@ def measure_segments_px(seq: PoseSequence, kin: Kinematics, kneeling: bool = Fal
         out = _undo_blazepose(sides, out, all_sides, kin, kneeling)
         stature = stature_px_of(out)
         sides = [undo_up(p, stature, up_frac()) for p in sides]
-    arm = out.pop("arm")  # the elbow point slides along the arm: the sum holds
+        arm = out.pop("arm")  # the elbow point slides along a straight arm: the sum holds
+    else:  # an elbow point on the joint: the two segments add up however the arm folds
+        arm = out.pop("arm") if np.isfinite(out["arm"]) else out["upper_arm"] + out["forearm"]
     out["upper_arm"], out["forearm"] = UPPER_ARM_SHARE * arm, (1.0 - UPPER_ARM_SHARE) * arm
     heel_to_ankle = (KNEEL_HEEL_TO_ANKLE_FRAC if kneeling else HEEL_TO_ANKLE_FRAC) * stature_px_of(out)
     from_heel = _both_sides([_median_length(p["knee"], p["heel"] + heel_to_ankle) for p in sides])

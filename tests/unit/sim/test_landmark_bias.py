@@ -77,11 +77,19 @@ def test_a_hip_point_high_only_while_standing_does_not_reach_the_thigh(clean):
     assert untold["thigh"] / base["thigh"] - 1 > 0.03  # read standing, 5% long
 
 
-def test_the_arm_is_read_only_where_it_hangs_straight():
-    """A good morning's hands stay behind the neck: no straight arm, so no arm length (the ghost
-    takes the average proportion) rather than the folded arm's."""
+def test_blazepose_s_arm_is_read_only_where_it_hangs_straight():
+    """A good morning's hands stay behind the neck: on BlazePose's landmarks (its elbow point off
+    the joint) no arm length then (the ghost takes the average proportion); on landmarks with
+    the elbow on the joint the folded arm's two segments add up to the arm."""
     r = simulate("good_morning", reps=2, seed=31, noise="none")
     a = analyze(r.pose)
     seg = measure_segments_px(a.pose, a.kinematics)
+    cam = r.camera
+    hip = (r.pose3d.points["left_hip"] + r.pose3d.points["right_hip"]) / 2
+    px_per_m = cam.focal_px / float(np.median(cam.to_camera(hip)[:, 2]))
+    arm_m = (seg["upper_arm"] + seg["forearm"]) / px_per_m
+    assert arm_m == pytest.approx(r.body.upper_arm_m + r.body.forearm_m, rel=0.05)
+    told = a.pose.replace(meta={**a.pose.meta, "landmark_bias": BLAZEPOSE})
+    seg = measure_segments_px(told, analyze(told).kinematics)
     assert seg is not None and np.isfinite(seg["thigh"])
     assert not np.isfinite(seg["upper_arm"])
