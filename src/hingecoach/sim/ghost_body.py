@@ -30,8 +30,8 @@ shortens them), as medians over those frames. Three things BlazePose does are un
   either way), but on the joint once the hips flex, so the thigh is read on the frames with
   the hips flexed 20-70 deg (``[ghost_body]``). The arm is read where it hangs straight: a
   good morning's hands behind the neck fold it, and BlazePose's elbow point off the joint
-  reads a folded arm 7-21% short (rendered figures), so the average proportion then (landmarks
-  with the elbow on the joint, the simulator's, add the folded arm's two segments).
+  reads a folded arm 7-21% short (rendered figures), so the average proportion then; landmarks
+  with the elbow on the joint (the simulator's) add the two segments on every standing frame.
 
 Not undone: a camera above hip height looking down sees the shank farther away than the hips
 (about -10% a metre of camera height above its aim point). Its pitch is not read off the
@@ -235,7 +235,8 @@ def measure_segments_px(seq: PoseSequence, kin: Kinematics, kneeling: bool = Fal
         sides = [undo_up(p, stature, up_frac()) for p in sides]
         arm = out.pop("arm")  # the elbow point slides along a straight arm: the sum holds
     else:  # an elbow point on the joint: the two segments add up however the arm folds
-        arm = out.pop("arm") if np.isfinite(out["arm"]) else out["upper_arm"] + out["forearm"]
+        arm = out["upper_arm"] + out["forearm"]
+        out.pop("arm")
     out["upper_arm"], out["forearm"] = UPPER_ARM_SHARE * arm, (1.0 - UPPER_ARM_SHARE) * arm
     heel_to_ankle = (KNEEL_HEEL_TO_ANKLE_FRAC if kneeling else HEEL_TO_ANKLE_FRAC) * stature_px_of(out)
     from_heel = _both_sides([_median_length(p["knee"], p["heel"] + heel_to_ankle) for p in sides])
