@@ -105,6 +105,7 @@ def _analyse(path: Path, settings: JobSettings, digest: str) -> dict[str, Any]:
     options: dict[str, Any] = {"progress": False}
     if is_video(path):
         options["cache"] = settings.pose_cache
+        options["pose_threads"] = 1  # one video per worker already fills the cores ([video] pose_threads)
         if settings.fps is not None:
             options["fps"] = settings.fps
     if runs_pose(path) and settings.model is not None:

@@ -114,20 +114,26 @@ def write_part(folder: Path, start: int, arrays: dict[str, np.ndarray]) -> Path:
     return _save_npz(folder / f"part-{start:09d}-{n:09d}.npz", arrays)
 
 
+def all_parts(folder: Path) -> list[tuple[int, int, Path]]:
+    """(first frame, frames, path) of every part file in ``folder``, in order, gaps and all (a
+    run posed by several threads stores its parts out of order)."""
+    return sorted((int(m[1]), int(m[2]), p) for p in (folder.glob("part-*.npz") if folder.is_dir() else ())
+                  if (m := _PART.fullmatch(p.name)))
+
+
 def parts(folder: Path, check: bool = False) -> list[tuple[int, int, Path]]:
     """(first frame, frames, path) of the parts that run on from frame 0 without a gap; a part
     after a gap (or, with ``check``, one whose bytes fail their CRC) ends the list."""
-    found = sorted((int(m[1]), int(m[2]), p) for p in (folder.glob("part-*.npz") if folder.is_dir() else ())
-                   if (m := _PART.fullmatch(p.name)))
     run: list[tuple[int, int, Path]] = []
-    for start, n, path in found:
-        if start != (run[-1][0] + run[-1][1] if run else 0) or (check and not _intact(path)):
+    for start, n, path in all_parts(folder):
+        if start != (run[-1][0] + run[-1][1] if run else 0) or (check and not intact(path)):
             break
         run.append((start, n, path))
     return run
 
 
-def _intact(path: Path) -> bool:
+def intact(path: Path) -> bool:
+    """True when every member of the part file ``path`` passes its CRC."""
     try:
         with zipfile.ZipFile(path) as zf:
             return zf.testzip() is None

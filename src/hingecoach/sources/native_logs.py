@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import threading
 from types import TracebackType
 from typing import IO
 
@@ -34,40 +35,70 @@ def quiet_ffmpeg() -> None:
         os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
 
 
+class _Redirect:
+    """fd 2 pointed at a scratch file, shared by every thread that asks (counted): MediaPipe
+    graphs start on several pose threads at once, and two redirects of one descriptor done
+    apart would restore each other's scratch file and leave fd 2 silenced for good."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users = 0
+        self.saved: int | None = None
+        self.sink: IO[bytes] | None = None
+
+    def acquire(self) -> bool:
+        """Count one more user (redirecting fd 2 for the first); False when fd 2 cannot be duplicated."""
+        with self.lock:
+            if self.users == 0:
+                try:
+                    sys.stderr.flush()
+                    saved = os.dup(2)
+                except (OSError, ValueError):
+                    return False
+                self.sink = tempfile.TemporaryFile()
+                os.dup2(self.sink.fileno(), 2)
+                self.saved = saved
+            self.users += 1
+            return True
+
+    def release(self) -> None:
+        """One user fewer; the last gives fd 2 back."""
+        with self.lock:
+            self.users -= 1
+            if self.users or self.saved is None:
+                return
+            os.dup2(self.saved, 2)
+            os.close(self.saved)
+            self.saved = None
+            if self.sink is not None:
+                self.sink.close()
+                self.sink = None
+
+
+_REDIRECT = _Redirect()
+
+
 class QuietStderr:
-    """Context manager: fd 2 goes to a scratch file until :meth:`release` or the block ends.
+    """Context manager: fd 2 goes to a scratch file until :meth:`release` or the block ends (or,
+    when other threads are inside one too, until the last of them ends).
 
     Python-level writes are flushed first, so nothing of ours is lost; exceptions pass through
     and are printed after fd 2 is restored. Does nothing when fd 2 cannot be duplicated.
     """
 
     def __init__(self) -> None:
-        self._saved: int | None = None
-        self._sink: IO[bytes] | None = None
+        self._held = False
 
     def __enter__(self) -> QuietStderr:
-        if not enabled():
-            return self
-        try:
-            sys.stderr.flush()
-            saved = os.dup(2)
-        except (OSError, ValueError):
-            return self
-        self._sink = tempfile.TemporaryFile()
-        os.dup2(self._sink.fileno(), 2)
-        self._saved = saved
+        if enabled():
+            self._held = _REDIRECT.acquire()
         return self
 
     def release(self) -> None:
         """Give fd 2 back (idempotent)."""
-        if self._saved is None:
-            return
-        os.dup2(self._saved, 2)
-        os.close(self._saved)
-        self._saved = None
-        if self._sink is not None:
-            self._sink.close()
-            self._sink = None
+        if self._held:
+            self._held = False
+            _REDIRECT.release()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:

@@ -11,6 +11,7 @@ the few frames sampled for the people count (``sample_pos``, ``sample_rgb_<j>``,
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,31 +68,62 @@ class PartBuffer:
         self.spine_jobs, self.samples = [], []
 
 
-@dataclass(frozen=True)
-class Resume:
-    """Where a run picks up: ``done`` frames stored; ``next_index`` the frame number in the file
-    after the last one stored (0 for a fresh run)."""
+def part_frames_for(kept: int, fps: float, part_s: float, min_part_s: float) -> int:
+    """Frames per part for a video of about ``kept`` frames to pose at ``fps``: parts of at most
+    ``part_s`` seconds, and an even number of equal parts wherever two parts of at least
+    ``min_part_s`` fit, so two pose threads get the same work (a 10-s clip: two halves; 45 s:
+    two of 22.5 s; 90 s: four of 22.5 s). ``kept`` 0 (unknown): parts of ``part_s``. Decided
+    from the file's own metadata alone, so every run on a file cuts it at the same frames."""
+    longest = max(1, round(part_s * fps))
+    if kept < 2 * max(1, round(min_part_s * fps)):
+        return longest
+    n = math.ceil(kept / longest)
+    return math.ceil(kept / (n + n % 2))
 
-    done: int = 0
-    next_index: int = 0
 
-
-def resume_point(folder: Path, part_frames: int) -> Resume:
-    """The stored run in ``folder``: its whole parts of ``part_frames`` from frame 0 on, each
-    intact (a shorter part ends a run, and the run is complete then). Any other part file
-    (after a gap, damaged, of another part size) is removed so it cannot be read later."""
-    run = kp_cache.parts(folder, check=True)
-    cut = next((i for i, (_, n, _) in enumerate(run) if n != part_frames), len(run))
-    run = run if cut == len(run) - 1 else run[:cut]
-    keep = {path for _, _, path in run}
+def stored_parts(folder: Path, part_frames: int) -> dict[int, int]:
+    """The parts a run before stored in ``folder``: {part number: frames} for each intact file
+    that starts at a part's first frame and holds at most ``part_frames`` frames. A shorter part
+    ends the video, so nothing after it counts. Any other part file (damaged, of another part
+    size, after the end) is removed so it cannot be read later."""
+    whole = [(start // part_frames, n, path) for start, n, path in kp_cache.all_parts(folder)
+             if start % part_frames == 0 and 0 < n <= part_frames and kp_cache.intact(path)]
+    end = min((k for k, n, _ in whole if n < part_frames), default=None)
+    kept = [(k, n, path) for k, n, path in whole if end is None or k <= end]
+    keep = {path for _, _, path in kept}
     for stray in folder.glob("part-*") if folder.is_dir() else ():
         if stray not in keep:
             stray.unlink(missing_ok=True)
-    if not run:
-        return Resume()
-    start, n, last = run[-1]
-    with np.load(last) as npz:
-        return Resume(start + n, int(npz["index"][-1]) + 1 if n else 0)
+    return {k: n for k, n, _ in kept}
+
+
+@dataclass(frozen=True)
+class Group:
+    """The parts one pose thread poses, in order (``parts``), each by a fresh model warmed on
+    the frames before it; ``open_from``: also every part from this one on, to the video's end
+    (the frame count a file reports can be short of its frames), or None."""
+
+    parts: tuple[int, ...]
+    open_from: int | None
+
+    def mine(self, k: int) -> bool:
+        return k in self.parts or (self.open_from is not None and k >= self.open_from)
+
+    def done_after(self, k: int) -> bool:
+        """True when no part after part ``k`` is this group's."""
+        return self.open_from is None and (not self.parts or k >= self.parts[-1])
+
+
+def plan_groups(stored: dict[int, int], part_frames: int, expected_parts: int, threads: int) -> list[Group]:
+    """The parts not stored, cut into up to ``threads`` runs of consecutive parts of equal
+    count, in the video's order; the last group also takes every part after the expected ones
+    unless a stored short part marks the video's end. Always at least one group."""
+    ends = [k for k, n in stored.items() if n < part_frames]
+    upto = ends[0] + 1 if ends else max([expected_parts, *(k + 1 for k in stored)])
+    missing = [k for k in range(upto) if k not in stored]
+    t = max(1, min(threads, len(missing)))
+    cuts = [round(i * len(missing) / t) for i in range(t + 1)]
+    return [Group(tuple(missing[cuts[i]:cuts[i + 1]]), None if ends or i < t - 1 else upto) for i in range(t)]
 
 
 def spine_readings(folder: Path) -> dict[str, np.ndarray]:

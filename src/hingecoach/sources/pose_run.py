@@ -1,0 +1,304 @@
+"""A video's pose run: the frames at the analysis rate posed by BlazePose in parts
+(:mod:`hingecoach.sources.pose_parts`), on up to ``pose_threads`` threads at once.
+
+The parts not stored yet are cut into runs of consecutive parts, one per thread (a 10-s clip:
+two halves; a long video: its first and second half of 30-s parts). Each thread decodes the
+video itself (its own OpenCV capture, the frames before its run only grabbed, never converted),
+poses its parts, each by a fresh model warmed on the frames just before the part, and measures
+the back outline of the frames it posed on a shared 1-thread pool. MediaPipe's ``process`` runs
+the graph on its own threads and releases the GIL while it waits (measured: a pure-Python thread
+beside it keeps its full speed), so two threads pose two frames at once. A part's landmarks
+depend on its own frames and the ``resume_warmup_frames`` before it only, so the run gives the
+same landmarks on one thread or two, whole or resumed, to the bit.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import queue
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hingecoach.config import section
+from hingecoach.sources import blazepose, people, pose_parts
+from hingecoach.sources.frames import DEFAULT_ANALYSIS_FPS, FramePicker, open_video, shrink
+from hingecoach.sources.native_logs import QuietStderr
+
+_END = object()
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """One decoded frame for the model: its time and index in the file, its position among the
+    frames the model sees, the RGB pixels (shrunk to MODEL_MAX_SIDE), the factor from original
+    to those pixels, the original (w, h) and mean luma."""
+
+    t_ms: float
+    index: int
+    pos: int
+    rgb: np.ndarray
+    scale: float
+    size: tuple[int, int]
+    luma: float
+
+
+@dataclass
+class _Run:
+    """What every pose thread of one run shares."""
+
+    path: Path
+    folder: Path
+    rate: float | None
+    source_fps: float
+    model: str
+    part_frames: int
+    warmup: int
+    sampled: set[int]
+    spine_pool: ThreadPoolExecutor
+    bar: Any
+    stop: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _started: bool = False
+
+    def posed(self) -> None:
+        """One more frame posed (the progress bar; its clock starts at the first one)."""
+        with self._lock:
+            if not self._started:
+                self._started = True
+                self.bar.unpause()  # the time left from the frames posed, not the stored ones skipped
+            self.bar.update(1)
+
+
+def pose_threads(requested: int | None) -> int:
+    """The pose threads to use: ``requested`` or [video] pose_threads, at most the CPUs."""
+    wanted = int(section("video")["pose_threads"]) if requested is None else int(requested)
+    return max(1, min(wanted, os.cpu_count() or 1))
+
+
+def pose_video(path: Path, folder: Path, *, rate: float | None, source_fps: float, total_frames: int,
+               model: str, threads: int, progress: bool | None) -> int:
+    """Pose the frames of ``path`` at ``rate`` (None: every frame) into parts in ``folder``,
+    from the parts a run there before did not store; returns the number of frames in the file."""
+    cfg = section("video")
+    kept = total_frames  # frames the model will see (0: unknown)
+    if rate is not None:
+        kept = int(math.ceil(total_frames * rate / source_fps)) if math.isfinite(source_fps) and source_fps >= 1 else 0
+    model_fps = rate or (source_fps if math.isfinite(source_fps) and source_fps >= 1 else DEFAULT_ANALYSIS_FPS)
+    part_frames = pose_parts.part_frames_for(kept, model_fps, cfg["cache_part_s"], cfg["pose_part_min_s"])
+    stored = pose_parts.stored_parts(folder, part_frames)
+    groups = pose_parts.plan_groups(stored, part_frames, math.ceil(kept / part_frames) if kept else 1, threads)
+    with _progress_bar(kept, path.name, progress, sum(stored.values())) as bar, \
+            ThreadPoolExecutor(max_workers=1) as spine_pool:
+        run = _Run(path, folder, rate, source_fps, model, part_frames, int(cfg["resume_warmup_frames"]),
+                   people.sample_indices(kept), spine_pool, bar)
+        last = len(groups) - 1
+        counts = _run_threads([functools.partial(_pose_group, run, g, i == last) for i, g in enumerate(groups)],
+                              run.stop)
+    return int(counts[-1] or 0)
+
+
+def _run_threads(jobs: list[Callable[[], Any]], stop: threading.Event) -> list[Any]:
+    """Run ``jobs`` on threads of their own; their results in order. The first error (or a
+    Ctrl-C in this thread) stops them all (``stop``) and is raised once they have ended."""
+    results: list[Any] = [None] * len(jobs)
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            results[i] = jobs[i]()
+        except BaseException as exc:  # raised in the caller's thread below
+            errors.append(exc)
+            stop.set()
+
+    threads = [threading.Thread(target=work, args=(i,), name=f"pose-{i}", daemon=True) for i in range(len(jobs))]
+    for t in threads:
+        t.start()
+    try:
+        for t in threads:
+            while t.is_alive():
+                t.join(0.2)  # a timeout, so Ctrl-C reaches this thread at once
+    except BaseException:
+        stop.set()
+        for t in threads:
+            t.join()
+        raise
+    if errors:
+        raise errors[0]
+    return results
+
+
+def _pose_group(run: _Run, group: pose_parts.Group, to_end: bool) -> int | None:
+    """Decode the video and pose ``group``'s parts; read to the video's end when ``to_end`` (the
+    number of frames in the file is returned then; None otherwise)."""
+    pf, warmup = run.part_frames, run.warmup
+    if not group.parts and group.open_from is None and not to_end:
+        return None
+
+    def wanted(pos: int) -> bool:  # posed, or among the warm-up frames of a part posed
+        k = pos // pf
+        return any(group.mine(j) for j in range(k, (pos + warmup) // pf + 1))
+
+    last_pos = None if to_end or group.open_from is not None else (group.parts[-1] + 1) * pf - 1
+    halt = threading.Event()
+    frames: queue.Queue = queue.Queue(maxsize=8)
+    cap, _ = open_video(run.path)
+    reader = threading.Thread(target=_read_frames, daemon=True,
+                              args=(cap, frames, FramePicker(run.rate, run.source_fps), wanted, last_pos,
+                                    lambda: halt.is_set() or run.stop.is_set()))
+    buffer: pose_parts.PartBuffer | None = None
+    min_trunk_deg = section("video")["spine_min_trunk_deg"]
+    try:
+        with _PoseGraph(warmup, run.model) as graph:
+            reader.start()
+            while not isinstance(item := _get(frames, run.stop), tuple):
+                if item is None:
+                    return None  # stopped
+                k, offset = divmod(item.pos, pf)
+                if not group.mine(k):
+                    graph.recent.append(item)  # another part's: only the next model's warm-up
+                    continue
+                result = graph.process(item, restart=offset == 0)
+                if offset == 0:
+                    buffer = pose_parts.PartBuffer(run.folder, item.pos, pf)
+                assert buffer is not None  # a part's frames come from its first on
+                _keep(buffer, item, result, run.spine_pool, min_trunk_deg, item.pos in run.sampled)
+                run.posed()
+                if buffer.full:
+                    buffer.flush()
+                    buffer = None
+            if buffer is not None and not run.stop.is_set():
+                buffer.flush()  # the video's last part, shorter
+            return item[1]
+    finally:
+        halt.set()
+        reader.join()
+        cap.release()
+
+
+def _get(frames: queue.Queue, stop: threading.Event) -> Any:
+    """The next item from the reader, or None once the run is stopped."""
+    while not stop.is_set():
+        try:
+            return frames.get(timeout=0.1)
+        except queue.Empty:
+            continue
+    return None
+
+
+def _put(out: queue.Queue, item: object, stopped: Callable[[], bool]) -> None:
+    while not stopped():
+        try:
+            out.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            continue
+
+
+def _read_frames(cap, out: queue.Queue, picker: FramePicker, wanted: Callable[[int], bool],
+                 last_pos: int | None, stopped: Callable[[], bool]) -> None:
+    """Decode frames ahead of the pose model (a thread: OpenCV releases the GIL while it
+    decodes). A frame the picker skips, or one the model does not need (``wanted``), is only
+    grabbed (decoded, never converted to BGR nor rotated); a needed one is retrieved, shrunk,
+    then converted to RGB. Stops after position ``last_pos`` (None: at the end) and ends with
+    ``(_END, frames in the file)`` (None for the count when it stopped before the end)."""
+    import cv2
+
+    index, pos, count = -1, -1, None
+    try:
+        while not stopped():
+            if not cap.grab():
+                count = index + 1
+                break
+            index += 1
+            t_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
+            if not picker.keep(t_ms):
+                continue
+            pos += 1
+            if last_pos is not None and pos > last_pos:
+                break
+            if not wanted(pos):
+                continue
+            ok, bgr = cap.retrieve()
+            if not ok or bgr is None:
+                count = index + 1
+                break
+            small, scale = shrink(bgr)
+            h, w = bgr.shape[:2]
+            _put(out, _Frame(t_ms, index, pos, cv2.cvtColor(small, cv2.COLOR_BGR2RGB), scale, (w, h),
+                             mean_luma(bgr)), stopped)
+    finally:
+        _put(out, (_END, count), stopped)
+
+
+def mean_luma(bgr: np.ndarray) -> float:
+    """Mean brightness 0-255 (Rec. 601 weights) on a subsample: cheap and enough for 'dark'."""
+    small = bgr[::8, ::8].astype(np.float32)
+    return float((small @ np.array([0.114, 0.587, 0.299], np.float32)).mean())
+
+
+def _progress_bar(total: int, name: str, progress: bool | None, initial: int = 0):
+    from tqdm import tqdm
+
+    enabled = sys.stderr.isatty() if progress is None else bool(progress)
+    return tqdm(total=total or None, initial=initial, desc=f"pose {name}" + (" (resumed)" if initial else ""),
+                unit="frame", file=sys.stderr, disable=not enabled, leave=False)
+
+
+class _PoseGraph:
+    """The video pose model, started afresh at each part and warmed up on the frames before it
+    (``recent``: the last ``warmup`` frames decoded for the model): its tracking (the region of
+    interest comes from the last frame's landmarks) and landmark smoothing then carry state over
+    no longer than a part, which is what makes a part's landmarks the same whoever poses it."""
+
+    def __init__(self, warmup: int, model: str) -> None:
+        self.recent: deque[_Frame] = deque(maxlen=warmup)
+        self.model = model
+        self._pose: Any = None
+
+    def process(self, item: _Frame, restart: bool):
+        if self._pose is None or restart:
+            with QuietStderr():  # MediaPipe logs while its graph starts (first frame)
+                self.close()
+                self._pose = blazepose.make_pose(static_image_mode=False, model=self.model)
+                for earlier in self.recent:
+                    self._pose.process(earlier.rgb)
+                result = self._pose.process(item.rgb)
+        else:
+            result = self._pose.process(item.rgb)
+        self.recent.append(item)
+        return result
+
+    def close(self) -> None:
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
+
+    def __enter__(self) -> _PoseGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _keep(buffer: pose_parts.PartBuffer, item: _Frame, result, spine_pool, min_trunk_deg: float,
+          sample: bool) -> None:
+    """Add one posed frame to the part being gathered (its back outline measured on the pool)."""
+    xyz, vis, world = blazepose.landmarks_from_result(result, *item.size)
+    small_xyz = xyz * item.scale  # in the shrunk frame's pixels, as the mask is
+    mask = None if result.segmentation_mask is None else np.array(result.segmentation_mask)
+    job = spine_pool.submit(blazepose.spine_readings, mask, small_xyz, min_trunk_deg)
+    buffer.add({"xyz": xyz, "visibility": vis, "world_xyz": world, "t_ms": item.t_ms, "index": item.index,
+                "luma": item.luma}, job, item.size)
+    if sample:
+        buffer.add_sample(item.rgb, small_xyz)
+
