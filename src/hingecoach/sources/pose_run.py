@@ -109,9 +109,12 @@ def pose_video(path: Path, folder: Path, *, rate: float | None, source_fps: floa
 
 def _run_threads(jobs: list[Callable[[], Any]], stop: threading.Event) -> list[Any]:
     """Run ``jobs`` on threads of their own; their results in order. The first error (or a
-    Ctrl-C in this thread) stops them all (``stop``) and is raised once they have ended."""
+    Ctrl-C in this thread) stops them all (``stop``) and is raised once they have ended.
+    Waited for on events, not Thread.join: a Ctrl-C inside join can leave the thread marked as
+    ended while it still runs (and a pose thread still starting its graph has fd 2 silenced)."""
     results: list[Any] = [None] * len(jobs)
     errors: list[BaseException] = []
+    done = [threading.Event() for _ in jobs]
 
     def work(i: int) -> None:
         try:
@@ -119,18 +122,20 @@ def _run_threads(jobs: list[Callable[[], Any]], stop: threading.Event) -> list[A
         except BaseException as exc:  # raised in the caller's thread below
             errors.append(exc)
             stop.set()
+        finally:
+            done[i].set()
 
-    threads = [threading.Thread(target=work, args=(i,), name=f"pose-{i}", daemon=True) for i in range(len(jobs))]
-    for t in threads:
-        t.start()
+    for i in range(len(jobs)):
+        threading.Thread(target=work, args=(i,), name=f"pose-{i}", daemon=True).start()
     try:
-        for t in threads:
-            while t.is_alive():
-                t.join(0.2)  # a timeout, so Ctrl-C reaches this thread at once
+        for ended in done:
+            while not ended.wait(0.2):  # a timeout, so Ctrl-C reaches this thread at once
+                pass
     except BaseException:
         stop.set()
-        for t in threads:
-            t.join()
+        for ended in done:
+            while not ended.is_set():
+                ended.wait(0.2)
         raise
     if errors:
         raise errors[0]
