@@ -10,7 +10,9 @@ filter), (c) the shared 30 fps clip kbtrainer/kbGoodMorning.mp4 as it is (404x72
 frames skipped nor shrunk; what the analysis itself costs over the naive loop).
 
 Runs alternate naive / hinge per clip, median of ``--runs`` (3). Printed per clip and method:
-wall and CPU seconds, wall relative to the naive loop and to the clip's duration.
+wall and CPU seconds, wall relative to the naive loop and to the clip's duration, CPU-seconds
+per second of video; and the load average before and after (on a shared machine the walls
+mean little: compare the CPU figures then).
 
     python -m bench.speed_vs_naive [--runs 3] [--seconds 10] [--keep DIR]
 """
@@ -172,15 +174,22 @@ def main(argv: list[str] | None = None) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         clips = make_clips(folder, args.seconds)
         print(f"{os.cpu_count()} cores; median of {args.runs} alternating runs; hinge with an empty "
-              "keypoint cache each run; both as fresh processes")
+              f"keypoint cache each run; both as fresh processes; load average {load_average()} at the start")
         print(f"{'clip':36} {'size':>9} {'fps':>4} {'dur s':>6} {'method':6} {'pose fr':>7} "
-              f"{'wall s':>7} {'cpu s':>7} {'/naive':>7} {'/dur':>6}")
+              f"{'wall s':>7} {'cpu s':>7} {'/naive':>7} {'/dur':>6} {'cpu/dur':>7}")
         for name, clip in clips:
             for r in run_clip(name, clip, args.runs, Path(tmp)):
                 print(f"{r['clip']:36} {r['size']:>9} {r['fps']:4.0f} {r['duration_s']:6.1f} {r['method']:6} "
                       f"{r['pose_frames'] or 0:7d} {r['wall_s']:7.1f} {r['cpu_s']:7.1f} {r['vs_naive']:7.2f} "
-                      f"{r['vs_duration']:6.2f}", flush=True)
+                      f"{r['vs_duration']:6.2f} {r['cpu_s'] / r['duration_s']:7.2f}", flush=True)
+        print(f"load average {load_average()} at the end (over ~{os.cpu_count()}: the wall figures are not "
+              "judgeable; cpu/dur, CPU-seconds per second of video, still is)")
     return 0
+
+
+def load_average() -> str:
+    """The 1-, 5- and 15-minute load averages, as `uptime` prints them."""
+    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -131,6 +131,6 @@ def test_a_long_video_interrupted_then_resumed(long_video: Path, tmp_path: Path)
     assert resumed_reps == json.loads((tmp_path / "whole.json").read_text())["reps"]
     assert cached["wall_s"] < whole["wall_s"] / 3  # the re-run read the cache
     assert log_state(tmp_path / "log.db") == "2 sets, integrity ok"
-    print(f"\n1-min 1080p at 10 frames/s, resumed after 300 of 628 frames: {full['wall_s']:.1f} s "
+    print(f"\n1-min 1080p at 10 frames/s, resumed after {pf * len(stored)} of 628 frames: {full['wall_s']:.1f} s "
           f"(whole run {whole['wall_s']:.1f} s), peak RSS {full['peak_mb']:.0f} MB, max RSS second quarter "
           f"{early:.0f} MB, third {late:.0f} MB; time left shown: {left[:2]} ... {left[-2:]}")

@@ -21,12 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from hingecoach.config import section
+from hingecoach.exercise_names import EXERCISES
 from hingecoach.kinematics import Kinematics
 from hingecoach.reps import Rep
-
-#: Every exercise the recognition can name (the keys of ``[exercise.standard]``).
-EXERCISES = ("deadlift", "romanian_deadlift", "kettlebell_deadlift", "kettlebell_swing", "good_morning",
-             "kneeling_hinge", "wall_tap", "dowel_hinge", "band_hinge", "squat")
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
+import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hingecoach import atomic
-from hingecoach.analysis import Analysis, analyze
-from hingecoach.assess.exercise import EXERCISES
 from hingecoach.cli.pose_options import add_model_option, analysis_rate
-from hingecoach.cli.render_text import print_analysis
+from hingecoach.exercise_names import EXERCISES
 from hingecoach.sources import load, save_keypoints
+
+if TYPE_CHECKING:
+    from hingecoach.analysis import Analysis
 
 
 def register(sub) -> None:
@@ -80,7 +83,11 @@ def analyze_path(path: Path, *, level: str | None = None, progress: bool = True,
         options["fps"] = fps
     if model is not None and runs_pose(path):  # a keypoint file's pose is already estimated
         options["model"] = model
+    if runs_pose(path):  # imported while the pose starts up, not before it
+        threading.Thread(target=importlib.import_module, args=("hingecoach.analysis",), daemon=True).start()
     pose = load(path, **options)
+    from hingecoach.analysis import analyze  # waits for the import above if it is still running
+
     return analyze(pose, level=level, exercise=exercise, usual_depth_hip_angle_deg=usual_depth_hip_angle_deg,
                    height_cm=height_cm)
 
@@ -121,6 +128,8 @@ def run(args) -> int:
         print(f"keypoints saved to {args.keypoints}", file=sys.stderr)
     if args.trc or args.mot:
         _write_opensim(result, args)
+    from hingecoach.cli.render_text import print_analysis
+
     print_analysis(result, explain=args.explain)
     data = result.to_dict()
     if args.json:

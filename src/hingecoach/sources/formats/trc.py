@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from hingecoach.kinematics.angles import floor_axes
 from hingecoach.pose import PoseSequence
 from hingecoach.pose.schema import BLAZEPOSE33, INDEX
 from hingecoach.sources.formats.common import (
@@ -115,6 +114,9 @@ def _sagittal_axes(world: np.ndarray) -> tuple[np.ndarray, np.ndarray, str | Non
     forward = up x right (:func:`hingecoach.kinematics.angles.floor_axes`). With neither,
     OpenSim's axes are assumed (X forward, Z right).
     """
+    # imported here: SciPy is not wanted on every start-up (the loaders are all imported to sniff)
+    from hingecoach.kinematics.angles import floor_axes
+
     for left, right in (("left_hip", "right_hip"), ("left_shoulder", "right_shoulder")):
         lr = world[:, INDEX[right]] - world[:, INDEX[left]]
         lr = lr[np.isfinite(lr).all(axis=1)][:, [0, 2]]
@@ -224,7 +226,7 @@ def body_frame_markers(seq: PoseSequence, min_visibility: float) -> np.ndarray:
     where the toes and nose point), right the labelled hips' direction, so the file's right
     markers are on the right even for landmarks that are a mirror image (the simulator's)."""
     from hingecoach.errors import HingeInputError
-    from hingecoach.kinematics.angles import sagittal_axes_world
+    from hingecoach.kinematics.angles import floor_axes, sagittal_axes_world
 
     axes, lateral = sagittal_axes_world(seq), None
     if seq.world_xyz is not None and axes is not None:
