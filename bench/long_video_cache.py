@@ -45,7 +45,8 @@ def fill_from(short: Path, long: Path) -> int:
     samples = pose_parts.people_samples(source)
     n_short = len(have["xyz"])
     total, fps = frame_count(long)
-    part = max(1, round(section("video")["cache_part_s"] * fps))
+    cfg = section("video")
+    part = pose_parts.part_frames_for(total, fps, cfg["cache_part_s"], cfg["pose_part_min_s"])
     folder = entry(long)
     wanted = max(0, math.ceil(total / part) - 1)
     for k in range(wanted):
