@@ -67,6 +67,9 @@ class _Run:
     spine_pool: ThreadPoolExecutor
     bar: Any
     stop: threading.Event = field(default_factory=threading.Event)
+    #: Back outlines queued at most (each holds its frame's mask, 3.7 MB at 1280x720): when the
+    #: outline thread falls behind two pose threads, they wait instead of piling up masks.
+    outline_slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(8))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _started: bool = False
 
@@ -155,7 +158,7 @@ def _pose_group(run: _Run, group: pose_parts.Group, to_end: bool) -> int | None:
 
     last_pos = None if to_end or group.open_from is not None else (group.parts[-1] + 1) * pf - 1
     halt = threading.Event()
-    frames: queue.Queue = queue.Queue(maxsize=8)
+    frames: queue.Queue = queue.Queue(maxsize=4)  # decoded ahead of the model (2.7 MB each at 1280x720)
     cap, _ = open_video(run.path)
     reader = threading.Thread(target=_read_frames, daemon=True,
                               args=(cap, frames, FramePicker(run.rate, run.source_fps), wanted, last_pos,
@@ -176,7 +179,7 @@ def _pose_group(run: _Run, group: pose_parts.Group, to_end: bool) -> int | None:
                 if offset == 0:
                     buffer = pose_parts.PartBuffer(run.folder, item.pos, pf)
                 assert buffer is not None  # a part's frames come from its first on
-                _keep(buffer, item, result, run.spine_pool, min_trunk_deg, item.pos in run.sampled)
+                _keep(buffer, item, result, run, min_trunk_deg)
                 run.posed()
                 if buffer.full:
                     buffer.flush()
@@ -295,15 +298,16 @@ class _PoseGraph:
         self.close()
 
 
-def _keep(buffer: pose_parts.PartBuffer, item: _Frame, result, spine_pool, min_trunk_deg: float,
-          sample: bool) -> None:
-    """Add one posed frame to the part being gathered (its back outline measured on the pool)."""
+def _keep(buffer: pose_parts.PartBuffer, item: _Frame, result, run: _Run, min_trunk_deg: float) -> None:
+    """Add one posed frame to the part being gathered (its back outline measured on the pool,
+    once one of the run's outline slots is free)."""
     xyz, vis, world = blazepose.landmarks_from_result(result, *item.size)
     small_xyz = xyz * item.scale  # in the shrunk frame's pixels, as the mask is
     mask = None if result.segmentation_mask is None else np.array(result.segmentation_mask)
-    job = spine_pool.submit(blazepose.spine_readings, mask, small_xyz, min_trunk_deg)
+    run.outline_slots.acquire()
+    job = run.spine_pool.submit(blazepose.spine_readings, mask, small_xyz, min_trunk_deg)
+    job.add_done_callback(lambda _: run.outline_slots.release())
     buffer.add({"xyz": xyz, "visibility": vis, "world_xyz": world, "t_ms": item.t_ms, "index": item.index,
                 "luma": item.luma}, job, item.size)
-    if sample:
+    if item.pos in run.sampled:
         buffer.add_sample(item.rgb, small_xyz)
-
