@@ -168,6 +168,8 @@ def _pose_group(run: _Run, group: pose_parts.Group, to_end: bool) -> int | None:
     try:
         with _PoseGraph(warmup, run.model) as graph:
             reader.start()
+            if group.parts or group.open_from is not None:
+                graph.start()
             while not isinstance(item := _get(frames, run.stop), tuple):
                 if item is None:
                     return None  # stopped
@@ -272,12 +274,22 @@ class _PoseGraph:
         self.recent: deque[_Frame] = deque(maxlen=warmup)
         self.model = model
         self._pose: Any = None
+        self._fresh = False  # started and given no frame yet: as good as a new one
+
+    def start(self) -> None:
+        """Start a model now (its graph loads while the frames before the first part decode, and
+        the first part takes it as its fresh model), so each thread's model runs from the start."""
+        with QuietStderr():
+            self._pose = blazepose.make_pose(static_image_mode=False, model=self.model)
+        self._fresh = True
 
     def process(self, item: _Frame, restart: bool):
         if self._pose is None or restart:
             with QuietStderr():  # MediaPipe logs while its graph starts (first frame)
-                self.close()
-                self._pose = blazepose.make_pose(static_image_mode=False, model=self.model)
+                if not self._fresh:
+                    self.close()
+                    self._pose = blazepose.make_pose(static_image_mode=False, model=self.model)
+                self._fresh = False
                 for earlier in self.recent:
                     self._pose.process(earlier.rgb)
                 result = self._pose.process(item.rgb)
