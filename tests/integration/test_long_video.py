@@ -116,9 +116,11 @@ def test_a_long_video_interrupted_then_resumed(long_video: Path, tmp_path: Path)
     assert log_state(tmp_path / "log.db") == "1 sets, integrity ok"
     rss, q = full["rss"], len(full["rss"]) // 4
     # decoding and pose in flat memory: a 1080p frame is 6 MB, so frames held would add hundreds
-    # of MB between the second and third quarters
+    # of MB between the second and third quarters (a quarter is ~120 frames). Not 50 MB: on two
+    # pose threads a part's fresh model is allocated while the other thread's runs (one graph is
+    # ~80 MB; measured 715-723 -> 792-804 MB here on an idle machine, against 527 -> 551 on one)
     early, late = max(rss[q:2 * q]), max(rss[2 * q:3 * q])
-    assert late < early + 50, (early, late)
+    assert late < early + 120, (early, late)
     left = re.findall(r"<(\d+:\d\d)", full["bar"])  # tqdm shows elapsed<remaining
     assert len(left) >= 3, full["bar"][-1000:]
 

@@ -14,6 +14,7 @@ same landmarks on one thread or two, whole or resumed, to the bit.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import math
 import os
@@ -302,6 +303,8 @@ class _PoseGraph:
         if self._pose is not None:
             self._pose.close()
             self._pose = None
+            trim_heap()  # the graph's threads leave their freed memory in their own malloc arenas
+
 
     def __enter__(self) -> _PoseGraph:
         return self
@@ -323,3 +326,13 @@ def _keep(buffer: pose_parts.PartBuffer, item: _Frame, result, run: _Run, min_tr
                 "luma": item.luma}, job, item.size)
     if item.pos in run.sampled:
         buffer.add_sample(item.rgb, small_xyz)
+
+
+def trim_heap() -> None:
+    """Give the heap memory freed so far back to the system (glibc keeps it in the arenas of the
+    threads that freed it; MediaPipe's graphs allocate from threads of their own); elsewhere
+    nothing happens."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
