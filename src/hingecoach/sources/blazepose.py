@@ -26,6 +26,16 @@ def make_pose(static_image_mode: bool, model: str = pose_models.DEFAULT_MODEL):
     )
 
 
+def wait_started(pose) -> None:
+    """Block until ``pose``'s graph has opened its models: MediaPipe opens them on the graph's own
+    threads after the constructor returns, and they log to fd 2 then (wanted inside a
+    :class:`~hingecoach.sources.native_logs.QuietStderr`). Nothing is posed, so the model stays
+    as fresh as a new one. A graph without the method is left alone."""
+    graph = getattr(pose, "_graph", None)
+    if graph is not None and hasattr(graph, "wait_until_idle"):
+        graph.wait_until_idle()
+
+
 def landmarks_from_result(result, width: int, height: int):
     """(xyz (33,3) pixels, visibility (33,), world (33,3) metres) from one MediaPipe result;
     NaN and zero visibility when no person was found."""

@@ -282,6 +282,7 @@ class _PoseGraph:
         the first part takes it as its fresh model), so each thread's model runs from the start."""
         with QuietStderr():
             self._pose = blazepose.make_pose(static_image_mode=False, model=self.model)
+            blazepose.wait_started(self._pose)
         self._fresh = True
 
     def process(self, item: _Frame, restart: bool):
