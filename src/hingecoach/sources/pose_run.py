@@ -277,11 +277,14 @@ class _PoseGraph:
         self._pose: Any = None
         self._fresh = False  # started and given no frame yet: as good as a new one
 
+    def _open(self) -> None:
+        self._pose = blazepose.make_pose(static_image_mode=False, model=self.model)
+
     def start(self) -> None:
         """Start a model now (its graph loads while the frames before the first part decode, and
         the first part takes it as its fresh model), so each thread's model runs from the start."""
         with QuietStderr():
-            self._pose = blazepose.make_pose(static_image_mode=False, model=self.model)
+            self._open()
             blazepose.wait_started(self._pose)
         self._fresh = True
 
@@ -290,7 +293,7 @@ class _PoseGraph:
             with QuietStderr():  # MediaPipe logs while its graph starts (first frame)
                 if not self._fresh:
                     self.close()
-                    self._pose = blazepose.make_pose(static_image_mode=False, model=self.model)
+                    self._open()
                 self._fresh = False
                 for earlier in self.recent:
                     self._pose.process(earlier.rgb)
@@ -305,7 +308,6 @@ class _PoseGraph:
             self._pose.close()
             self._pose = None
             trim_heap()  # the graph's threads leave their freed memory in their own malloc arenas
-
 
     def __enter__(self) -> _PoseGraph:
         return self
@@ -330,9 +332,10 @@ def _keep(buffer: pose_parts.PartBuffer, item: _Frame, result, run: _Run, min_tr
 
 
 def trim_heap() -> None:
-    """Give the heap memory freed so far back to the system (glibc keeps it in the arenas of the
-    threads that freed it; MediaPipe's graphs allocate from threads of their own); elsewhere
-    nothing happens."""
+    """Give the heap memory freed so far back to the system: glibc keeps it in the arenas of the
+    threads that freed it (MediaPipe's graphs allocate from threads of their own), so without
+    this the arrays of a long video come on top of what the models used (glibc only; elsewhere
+    nothing happens)."""
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):

@@ -15,7 +15,6 @@ channels (:mod:`hingecoach.sources.spine_mask`). Results are cached by file cont
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -96,21 +95,11 @@ def extract(path: Path, progress: bool | None = None, fps: float | str | None = 
         rate = effective_rate(target, reported_fps)
         frames_in_file = pose_run.pose_video(path, work, rate=rate, source_fps=reported_fps, total_frames=total,
                                              model=model, threads=threads, progress=progress)
-        _trim_heap()
+        pose_run.trim_heap()
         seq = _assemble(path, work, rate, reported_fps, rotation_deg, frames_in_file, pose_models.label(model))
         if folder is not None:
             kp_cache.finish(folder, seq)
     return seq
-
-
-def _trim_heap() -> None:
-    """Give the memory MediaPipe's closed graphs freed back to the system: glibc keeps freed heap
-    in its arenas (one per thread that allocated), so without this the arrays of a long video
-    come on top of what the model used (glibc only; elsewhere nothing happens)."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _assemble(path: Path, folder: Path, rate: float | None, reported_fps: float, rotation_deg: int,
@@ -122,7 +111,7 @@ def _assemble(path: Path, folder: Path, rate: float | None, reported_fps: float,
     fps = source_fps if rate is None else min(rate, source_fps)
     t_s, repaired = repair_timestamps(t_ms, fps)
     count = people.count_people(pose_parts.people_samples(folder))  # its model closed before the arrays come
-    _trim_heap()
+    pose_run.trim_heap()
     pose = kp_cache.gather(folder, kp_cache.POSE_ARRAYS)
     xyz = pose.get("xyz", np.zeros((0, K, 3)))
     vis = pose.get("visibility", np.zeros((0, K)))
