@@ -240,13 +240,13 @@ def prune(limit_bytes: int, keep: str | None = None, now: float | None = None) -
     now = time.time() if now is None else now
     entries = []
     for folder in root.iterdir():
-        if folder.is_dir() and folder.name != keep:
+        if folder.is_dir():
             try:
                 entries.append((folder, *_entry_state(folder)))
             except OSError:
                 continue
-    total = sum(size for _, size, _, _ in entries) + (_entry_state(root / keep)[0] if keep and (root / keep).is_dir()
-                                                       else 0)
+    total = sum(size for _, size, _, _ in entries)
+    entries = [e for e in entries if e[0].name != keep]
     stale = [e for e in entries if not e[3] and now - e[2] > STALE_PARTIAL_S]
     done = sorted((e for e in entries if e[3]), key=lambda e: e[2])
     removed = []
