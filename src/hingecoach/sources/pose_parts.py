@@ -109,10 +109,6 @@ class Group:
     def mine(self, k: int) -> bool:
         return k in self.parts or (self.open_from is not None and k >= self.open_from)
 
-    def done_after(self, k: int) -> bool:
-        """True when no part after part ``k`` is this group's."""
-        return self.open_from is None and (not self.parts or k >= self.parts[-1])
-
 
 def plan_groups(stored: dict[int, int], part_frames: int, expected_parts: int, threads: int) -> list[Group]:
     """The parts not stored, cut into up to ``threads`` runs of consecutive parts of equal
