@@ -21,15 +21,13 @@ import time
 import numpy as np
 
 from bench.live_latency import landmark_frames
+from bench.long_video import proc_kb
 
 
 def rss_mb() -> float:
     """Resident memory of this process (Linux /proc), MB."""
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
+    kb = proc_kb(os.getpid(), "VmRSS")
+    return float("nan") if kb is None else kb / 1024.0
 
 
 def messages(frames: np.ndarray, size: tuple[int, int], fps: float, n: int):

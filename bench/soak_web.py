@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.live_latency import _client, landmark_frames, start_server
+from bench.long_video import proc_kb
 from bench.web_crowd import _request, upload_clips
 
 
@@ -40,14 +41,8 @@ def tree_bytes(folder: Path) -> int:
 
 
 def rss_mb(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/status") as fh:
-                total += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
-        except (OSError, StopIteration):
-            pass
-    return total / 1024.0
+    """Resident memory of ``pids`` together, MB (a process gone meanwhile counts 0)."""
+    return sum(proc_kb(pid, "VmRSS") or 0 for pid in pids) / 1024.0
 
 
 def uploader(port: int, clips: list[Path], seconds: float, every_s: float, out) -> None:
