@@ -27,7 +27,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench import CLIPS
+from bench import CLIPS, load_averages
 from hingecoach.batch.discover import InputFile
 from hingecoach.batch.jobs import JobSettings
 from hingecoach.batch.runner import engine_outcomes, largest_first, run_batch
@@ -40,7 +40,7 @@ PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
 def load_avg() -> str:
-    return "load average " + " ".join(f"{v:.1f}" for v in os.getloadavg())
+    return "load average " + load_averages()
 
 
 def clip_inputs(which: str) -> list[InputFile]:

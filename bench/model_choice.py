@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import load_averages
 from bench.render_suite import (
     ANGLES,
     CACHE,
@@ -71,9 +72,8 @@ def summary(rows: list[dict]) -> dict[str, float]:
 
 def print_report(by_model: dict[str, list[dict]], seconds: float) -> None:
     n = len(next(iter(by_model.values())))
-    load = " ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"model_choice: {n} rendered clips x {len(by_model)} models in {seconds:.0f} s "
-          f"(load average {load}, {os.cpu_count()} cores)")
+          f"(load average {load_averages()}, {os.cpu_count()} cores)")
     print(f"{'model':<7}{'CPU-ms/fr':>10}{'lm err':>8}" + "".join(f"{a.split('_')[0] + ' err':>10}" for a in ANGLES)
           + f"{'mean err':>10}{'vs full':>9}{'reps=':>7}{'pattern':>8}{'faults found/missed/extra':>27}")
     stats = {m: summary(rows) for m, rows in by_model.items()}

@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import CLIPS
+from bench import CLIPS, load_averages
 
 SOURCE_60 = CLIPS / "tby66" / "0016c_1.mp4"
 CLIP_30 = CLIPS / "kbtrainer" / "kbGoodMorning.mp4"
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         clips = make_clips(folder, args.seconds)
         print(f"{os.cpu_count()} cores; median of {args.runs} alternating runs; hinge with an empty "
-              f"keypoint cache each run; both as fresh processes; load average {load_average()} at the start")
+              f"keypoint cache each run; both as fresh processes; load average {load_averages()} at the start")
         print(f"{'clip':36} {'size':>9} {'fps':>4} {'dur s':>6} {'method':6} {'pose fr':>7} "
               f"{'wall s':>7} {'cpu s':>7} {'/naive':>7} {'/dur':>6} {'cpu/dur':>7}")
         for name, clip in clips:
@@ -183,14 +183,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"{r['pose_frames'] or 0:7d} {r['wall_s']:7.1f} {r['cpu_s']:7.1f} {r['vs_naive']:7.2f} "
                       f"{r['vs_duration']:6.2f} {r['cpu_s'] / r['duration_s']:7.2f}", flush=True)
         busy = os.getloadavg()[0] > (os.cpu_count() or 1) + 1  # the benchmark itself keeps ~2 busy
-        print(f"load average {load_average()} at the end" + (": other jobs share the cores, so the walls are not "
+        print(f"load average {load_averages()} at the end" + (": other jobs share the cores, so the walls are not "
               "judgeable; cpu/dur, CPU-seconds per second of video, still is" if busy else ""))
     return 0
-
-
-def load_average() -> str:
-    """The 1-, 5- and 15-minute load averages, as `uptime` prints them."""
-    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 if __name__ == "__main__":
