@@ -26,6 +26,8 @@ from hingecoach.coaching import speed_loss_pct
 from hingecoach.sim import simulate
 
 MOVEMENTS = ("hinge", "good_morning", "deadlift", "swing", "squat")
+#: How much the speed-loss sets' script slows their ascents (simulate's ``fatigue``), in turn.
+FATIGUES = (0.0, 0.15, 0.3, 0.45)
 
 
 def phase_errors(n_sets: int, noise: str = "typical") -> dict[str, list[float]]:
@@ -70,7 +72,7 @@ def speed_loss_errors(n_sets: int, noise: str = "typical") -> list[tuple[float, 
     """(fatigue, true loss %, measured loss %) for side-view hinge sets of 10 reps."""
     out = []
     for seed in range(n_sets):
-        fatigue = (0.0, 0.15, 0.3, 0.45)[seed % 4]
+        fatigue = FATIGUES[seed % len(FATIGUES)]
         sim = simulate("hinge", reps=10, seed=1000 + seed, view="side", noise=noise, fatigue=fatigue)
         result = analyze(sim.pose.replace(view="unknown", facing="unknown"))
         measured = result.summary.tempo.get("speed_loss_pct")
@@ -90,19 +92,18 @@ def rendered(n_sets: int) -> tuple[dict[str, list[float]], list[tuple[float, flo
     losses = []
     for k in range(n_sets):
         config = {"movement": "hinge", "reps": 10, "view": "side", "body_type": ("average", "heavy")[k % 2],
-                  "fatigue": (0.0, 0.15, 0.3, 0.45)[k // 2 % 4], "seed": 8100 + k, "fps": 30.0}
+                  "fatigue": FATIGUES[k // 2 % len(FATIGUES)], "seed": 8100 + k, "fps": 30.0}
         sim = simulate("hinge", reps=10, seed=config["seed"], view="side", noise="none", fps=30.0,
                        body_type=config["body_type"], fatigue=config["fatigue"], setup=False)
         video, _ = render_cached(sim, clip_key(config, size, renderer), size)
         pose, _ = detect(video)
         result = analyze(pose)
         add_phase_errors(errs, sim, result)
-        measured = result.summary.tempo.get("speed_loss_pct")
+        measured, truth = result.summary.tempo.get("speed_loss_pct"), speed_loss_pct(true_speeds(sim.truth))
         print(f"   rendered set {k + 1}/{n_sets}: {config['body_type']}, fatigue {config['fatigue']:.2f}, "
-              f"{result.rep_count} reps, speed loss {measured} (true {speed_loss_pct(true_speeds(sim.truth)):.1f})",
-              flush=True)
+              f"{result.rep_count} reps, speed loss {measured} (true {truth:.1f})", flush=True)
         if measured is not None and result.rep_count == 10:
-            losses.append((config["fatigue"], speed_loss_pct(true_speeds(sim.truth)), measured))
+            losses.append((config["fatigue"], truth, measured))
     return errs, losses
 
 
