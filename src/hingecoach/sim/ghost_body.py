@@ -199,19 +199,20 @@ def _flexed(all_sides: list[dict[str, np.ndarray]], kin: Kinematics, a: str, b: 
 
 
 def _undo_blazepose(sides: list[dict[str, np.ndarray]], raw: dict[str, float], all_sides: list[dict[str, np.ndarray]],
-                    kin: Kinematics, kneeling: bool) -> dict[str, float]:
+                    kin: Kinematics, kneeling: bool) -> tuple[dict[str, float], list[dict[str, np.ndarray]]]:
     """The lengths with BlazePose's offsets undone (:mod:`hingecoach.sim.landmark_bias`): each
     point moved to its joint's height at the stature the raw lengths give (not the arm's: its
     shoulder and wrist points sit alike, see ``[landmark_bias]``), and the thigh read
     where the hips flex (unless kneeling, or too few such frames), where the hip point's
-    build-dependent height is gone."""
+    build-dependent height is gone; and the standing points so moved."""
     stature = stature_px_of(raw)
-    out = _read_lengths([undo_up(p, stature, up_frac()) for p in sides], kneeling)
+    undone = [undo_up(p, stature, up_frac()) for p in sides]
+    out = _read_lengths(undone, kneeling)
     out["arm"] = raw["arm"]
     thigh = float("nan") if kneeling else _flexed(all_sides, kin, "hip", "knee")
     if np.isfinite(thigh) and thigh > 0:
         out["thigh"] = thigh
-    return out
+    return out, undone
 
 
 def measure_segments_px(seq: PoseSequence, kin: Kinematics, kneeling: bool = False) -> dict[str, float] | None:
@@ -230,9 +231,7 @@ def measure_segments_px(seq: PoseSequence, kin: Kinematics, kneeling: bool = Fal
     if not all(np.isfinite(out[k]) and out[k] > 0 for k in ("thigh", "shank", "torso")):
         return None
     if carries_blazepose_bias(seq.meta):
-        out = _undo_blazepose(sides, out, all_sides, kin, kneeling)
-        stature = stature_px_of(out)
-        sides = [undo_up(p, stature, up_frac()) for p in sides]
+        out, sides = _undo_blazepose(sides, out, all_sides, kin, kneeling)
         arm = out.pop("arm")  # the elbow point slides along a straight arm: the sum holds
     else:  # an elbow point on the joint: the two segments add up however the arm folds
         arm = out["upper_arm"] + out["forearm"]
