@@ -83,13 +83,24 @@ def analyze_path(path: Path, *, level: str | None = None, progress: bool = True,
         options["fps"] = fps
     if model is not None and runs_pose(path):  # a keypoint file's pose is already estimated
         options["model"] = model
-    if runs_pose(path):  # imported while the pose starts up, not before it
-        threading.Thread(target=importlib.import_module, args=("hingecoach.analysis",), daemon=True).start()
+    if runs_pose(path):
+        threading.Thread(target=_import_analysis_beside_pose, daemon=True).start()
     pose = load(path, **options)
     from hingecoach.analysis import analyze  # waits for the import above if it is still running
 
     return analyze(pose, level=level, exercise=exercise, usual_depth_hip_angle_deg=usual_depth_hip_angle_deg,
                    height_cm=height_cm)
+
+
+def _import_analysis_beside_pose() -> None:
+    """Import the analysis (SciPy's signal module: ~0.5 s of the GIL) while the pose runs:
+    once MediaPipe is imported, so the two imports do not share the GIL (together they put the
+    first posed frame ~0.8 s later). A pose read from the keypoint cache never imports MediaPipe,
+    and the analysis is imported after the load then; this thread waits on, a daemon."""
+    from hingecoach.sources import blazepose
+
+    blazepose.mediapipe_imported.wait()
+    importlib.import_module("hingecoach.analysis")
 
 
 def _write_opensim(result: Analysis, args) -> None:

@@ -5,6 +5,7 @@ of one frame from its segmentation mask (:mod:`hingecoach.sources.spine_mask`)."
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
@@ -12,6 +13,10 @@ from hingecoach.pose.schema import BLAZEPOSE33, INDEX
 from hingecoach.sources import pose_models, spine_mask
 
 K = len(BLAZEPOSE33)
+#: Set once MediaPipe is imported, i.e. a pose is about to run: what else a run needs can be
+#: imported then, beside the pose, instead of competing with MediaPipe's own import for the GIL
+#: (``hinge analyze`` imports the analysis so; a cached pose never sets it).
+mediapipe_imported = threading.Event()
 
 
 def make_pose(static_image_mode: bool, model: str = pose_models.DEFAULT_MODEL):
@@ -19,6 +24,8 @@ def make_pose(static_image_mode: bool, model: str = pose_models.DEFAULT_MODEL):
     file is not installed); use it in a ``with`` block so its graph is closed."""
     complexity = pose_models.check_model(model)
     import mediapipe as mp  # heavy import, deferred on purpose
+
+    mediapipe_imported.set()
 
     return mp.solutions.pose.Pose(
         static_image_mode=static_image_mode, model_complexity=complexity,
@@ -59,13 +66,28 @@ def mid_point(xyz: np.ndarray, name: str) -> np.ndarray:
     return (xyz[INDEX[f"left_{name}"], :2] + xyz[INDEX[f"right_{name}"], :2]) / 2
 
 
+def inclined(xyz: np.ndarray, min_trunk_deg: float) -> bool:
+    """True when the trunk (mid-hip to mid-shoulder) leans at least ``min_trunk_deg`` from
+    upright in the image; a frame without a person counts as upright."""
+    dx, dy = mid_point(xyz, "shoulder") - mid_point(xyz, "hip")
+    return abs(math.degrees(math.atan2(dx, -dy))) >= min_trunk_deg  # NaN: False
+
+
+def body_mask(result, xyz: np.ndarray, min_trunk_deg: float) -> np.ndarray | None:
+    """The person's mask of one MediaPipe result as booleans, for the frames whose back
+    :func:`spine_readings` reads (inclined ones); None otherwise. A quarter of the float mask's
+    memory, and nothing is copied for an upright frame."""
+    if result.segmentation_mask is None or not inclined(xyz, min_trunk_deg):
+        return None
+    return spine_mask.binarise(result.segmentation_mask)
+
+
 def spine_readings(mask: np.ndarray | None, xyz: np.ndarray, min_trunk_deg: float) -> dict[str, float]:
     """Back bend and neck turn of one frame for both facings (NaN without mask or person, and
-    in upright frames: the back's shape is judged where the trunk is inclined)."""
+    in upright frames: the back's shape is judged where the trunk is inclined). ``mask`` is the
+    segmentation mask, as probabilities or already binarised (:func:`body_mask`)."""
     hip, shoulder = mid_point(xyz, "hip"), mid_point(xyz, "shoulder")
-    dx, dy = shoulder - hip
-    upright = not abs(math.degrees(math.atan2(dx, -dy))) >= min_trunk_deg  # NaN counts as upright
-    if mask is None or upright:
+    if mask is None or not inclined(xyz, min_trunk_deg):
         nan2 = (math.nan, math.nan)
         return spine_mask.spine_angles(np.zeros((1, 1)), nan2, nan2)
     return spine_mask.spine_angles(mask, hip, shoulder)

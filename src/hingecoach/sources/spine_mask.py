@@ -45,9 +45,20 @@ class BackOutline:
     chord_px: float
 
 
-def largest_blob(mask: np.ndarray, threshold: float = 0.5) -> np.ndarray:
-    """Boolean mask of the largest connected region of ``mask > threshold``."""
-    binary = np.asarray(mask) > threshold
+#: A pixel belongs to the person where the segmentation mask's probability is over this.
+MASK_THRESHOLD = 0.5
+
+
+def binarise(mask: np.ndarray, threshold: float = MASK_THRESHOLD) -> np.ndarray:
+    """``mask > threshold`` as booleans; a boolean mask is already binarised and kept as it is."""
+    mask = np.asarray(mask)
+    return mask if mask.dtype == bool else mask > threshold
+
+
+def largest_blob(mask: np.ndarray, threshold: float = MASK_THRESHOLD) -> np.ndarray:
+    """Boolean mask of the largest connected region of ``mask > threshold`` (a boolean
+    ``mask``: of its True pixels)."""
+    binary = binarise(mask, threshold)
     labels, n = ndimage.label(binary)
     if n <= 1:
         return binary

@@ -13,8 +13,8 @@ import pytest
 from hingecoach.errors import HingeInputError, NoPersonError, NotAVideoError, OutOfFrameError, TooShortError
 from hingecoach.pose import PoseSequence
 from hingecoach.pose.schema import INDEX
+from hingecoach.sources import blazepose, load, spine_mask
 from hingecoach.sources import cache as kp_cache
-from hingecoach.sources import load, spine_mask
 from hingecoach.sources.frames import FramePicker, effective_rate, parse_fps, repair_timestamps, shrink
 from hingecoach.sources.video import cache_settings, key_joints_in_view
 from tests.fixtures.clips import CLIPS
@@ -69,6 +69,27 @@ def test_largest_blob_drops_a_smaller_region():
     mask[10:30, 10:30] = 1.0
     blob = spine_mask.largest_blob(mask)
     assert not blob[20, 20] and blob[300, 300]
+
+
+def _landmarks(hip, shoulder) -> np.ndarray:
+    xyz = np.full((33, 3), np.nan)
+    for side in ("left", "right"):
+        xyz[INDEX[f"{side}_hip"], :2] = hip
+        xyz[INDEX[f"{side}_shoulder"], :2] = shoulder
+    return xyz
+
+
+def test_pose_threads_keep_a_binarised_mask_of_inclined_frames_only():
+    class Result:  # what MediaPipe returns: probabilities, soft at the edges
+        segmentation_mask = cv2.GaussianBlur(kinked_torso(15.0), (9, 9), 3.0)
+
+    bent, upright = _landmarks(HIP, SHOULDER), _landmarks(HIP, (HIP[0], HIP[1] - 300.0))
+    kept = blazepose.body_mask(Result, bent, min_trunk_deg=25.0)
+    assert kept is not None and kept.dtype == bool and kept.nbytes * 4 == Result.segmentation_mask.nbytes
+    assert blazepose.spine_readings(kept, bent, 25.0) == blazepose.spine_readings(Result.segmentation_mask, bent, 25.0)
+    assert blazepose.spine_readings(kept, bent, 25.0)["back_bend_deg:left"] == pytest.approx(15.0, abs=1.5)
+    assert blazepose.body_mask(Result, upright, min_trunk_deg=25.0) is None
+    assert blazepose.body_mask(Result, np.full((33, 3), np.nan), min_trunk_deg=25.0) is None  # no person
 
 
 def test_neck_turn_grows_when_the_upper_back_drops():
