@@ -50,6 +50,8 @@ _CHUNK_BYTES = 1 << 20
 DONE = "pose.json"
 FINAL = "final.npz"
 _PART = re.compile(r"part-(\d{9})-(\d{9})\.npz")
+#: The name prefix of a part whose frames a run has still to check (sources/frame_timeline.py).
+UNCHECKED = "unchecked-"
 POSE_ARRAYS = ("xyz", "visibility", "world_xyz")
 CACHE_MAX_BYTES = 2048 * 1024 ** 2
 STALE_PARTIAL_S = 24 * 3600.0
@@ -107,11 +109,22 @@ def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> Path:
     return atomic.write_atomic(path, write)
 
 
-def write_part(folder: Path, start: int, arrays: dict[str, np.ndarray]) -> Path:
-    """Store frames ``start..start+n`` of a run (n: the first array's length) atomically."""
+def write_part(folder: Path, start: int, arrays: dict[str, np.ndarray], checked: bool = True) -> Path:
+    """Store frames ``start..start+n`` of a run (n: the first array's length) atomically; as
+    an unchecked part (not read as a part until :func:`settle_unchecked` accepts it) when not
+    ``checked``."""
     folder.mkdir(parents=True, exist_ok=True)
     n = len(next(iter(arrays.values())))
-    return _save_npz(folder / f"part-{start:09d}-{n:09d}.npz", arrays)
+    return _save_npz(folder / f"{'' if checked else UNCHECKED}part-{start:09d}-{n:09d}.npz", arrays)
+
+
+def settle_unchecked(folder: Path, accept: bool) -> None:
+    """Make the unchecked parts of ``folder`` parts (``accept``), or remove them."""
+    for path in folder.glob(f"{UNCHECKED}part-*.npz") if folder.is_dir() else ():
+        if accept:
+            os.replace(path, path.with_name(path.name.removeprefix(UNCHECKED)))
+        else:
+            path.unlink(missing_ok=True)
 
 
 def all_parts(folder: Path) -> list[tuple[int, int, Path]]:

@@ -34,6 +34,8 @@ class PartBuffer:
     spine_jobs: list[Future] = field(default_factory=list)
     samples: list[tuple[int, np.ndarray, np.ndarray]] = field(default_factory=list)
     size: tuple[int, int] = (0, 0)
+    #: False: written as an unchecked part (a thread that started by seeking: frame_timeline).
+    checked: bool = True
 
     def add(self, values: dict[str, object], spine_job: Future, size: tuple[int, int]) -> None:
         for key, rows in self.rows.items():
@@ -62,7 +64,7 @@ class PartBuffer:
                    "sample_pos": np.array([pos for pos, _, _ in self.samples], dtype=np.int64)}
         for j, (_, rgb, xyz) in enumerate(self.samples):
             arrays |= {f"sample_rgb_{j}": rgb, f"sample_xyz_{j}": xyz}
-        kp_cache.write_part(self.folder, self.start, arrays)
+        kp_cache.write_part(self.folder, self.start, arrays, self.checked)
         self.start += n
         self.rows = {key: [] for key in self.rows}
         self.spine_jobs, self.samples = [], []
@@ -91,9 +93,10 @@ def stored_parts(folder: Path, part_frames: int) -> dict[int, int]:
     end = min((k for k, n, _ in whole if n < part_frames), default=None)
     kept = [(k, n, path) for k, n, path in whole if end is None or k <= end]
     keep = {path for _, _, path in kept}
-    for stray in folder.glob("part-*") if folder.is_dir() else ():
-        if stray not in keep:
-            stray.unlink(missing_ok=True)
+    for pattern in ("part-*", f"{kp_cache.UNCHECKED}part-*"):  # unchecked ones: a run stopped before its check
+        for stray in folder.glob(pattern) if folder.is_dir() else ():
+            if stray not in keep:
+                stray.unlink(missing_ok=True)
     return {k: n for k, n, _ in kept}
 
 

@@ -3,8 +3,10 @@
 
 The parts not stored yet are cut into runs of consecutive parts, one per thread (a 10-s clip:
 two halves; a long video: its first and second half of 30-s parts). Each thread decodes the
-video itself (its own OpenCV capture, the frames before its run only grabbed, never converted),
-poses its parts, each by a fresh model warmed on the frames just before the part, and measures
+video itself (its own OpenCV capture; in a fresh run the threads after the first start by seeking
+to their first frame, checked against what the threads before them decode:
+:mod:`hingecoach.sources.frame_timeline`; else the frames before its run are only grabbed,
+never converted), poses its parts, each by a fresh model warmed on the frames just before the part, and measures
 the back outline of the frames it posed on a shared 1-thread pool. MediaPipe's ``process`` runs
 the graph on its own threads and releases the GIL while it waits (measured: a pure-Python thread
 beside it keeps its full speed), so two threads pose two frames at once. A part's landmarks
@@ -31,7 +33,9 @@ from typing import Any
 import numpy as np
 
 from hingecoach.config import section
-from hingecoach.sources import blazepose, people, pose_parts
+from hingecoach.sources import blazepose, frame_timeline, people, pose_parts
+from hingecoach.sources import cache as kp_cache
+from hingecoach.sources.frame_timeline import Timeline
 from hingecoach.sources.frames import DEFAULT_ANALYSIS_FPS, FramePicker, open_video, shrink
 from hingecoach.sources.native_logs import QuietStderr
 
@@ -71,6 +75,12 @@ class _Run:
     #: Back outlines queued at most (each holds its frame's binarised mask, 0.9 MB at 1280x720): when the
     #: outline thread falls behind two pose threads, they wait instead of piling up masks.
     outline_slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(8))
+    #: The frames' times from the packets when the threads after the first start by seeking
+    #: (:mod:`hingecoach.sources.frame_timeline`), else None.
+    timeline: Timeline | None = None
+    #: Set when a decoded frame's time differs from the timeline's: the seeking threads stop,
+    #: and their parts are posed again from the first frame.
+    mismatch: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _started: bool = False
 
@@ -90,9 +100,11 @@ def pose_threads(requested: int | None) -> int:
 
 
 def pose_video(path: Path, folder: Path, *, rate: float | None, source_fps: float, total_frames: int,
-               model: str, threads: int, progress: bool | None) -> int:
+               model: str, threads: int, progress: bool | None, seek: bool = True) -> int:
     """Pose the frames of ``path`` at ``rate`` (None: every frame) into parts in ``folder``,
-    from the parts a run there before did not store; returns the number of frames in the file."""
+    from the parts a run there before did not store; returns the number of frames in the file.
+    A fresh run on several threads starts the threads after the first by seeking (``seek``;
+    see :mod:`hingecoach.sources.frame_timeline`), checked against what the first decodes."""
     cfg = section("video")
     kept = total_frames  # frames the model will see (0: unknown)
     if rate is not None:
@@ -105,9 +117,16 @@ def pose_video(path: Path, folder: Path, *, rate: float | None, source_fps: floa
             ThreadPoolExecutor(max_workers=1) as spine_pool:
         run = _Run(path, folder, rate, source_fps, model, part_frames, int(cfg["resume_warmup_frames"]),
                    people.sample_indices(kept), spine_pool, bar)
+        if seek and not stored and len(groups) > 1:  # the threads before a seeking one decode all before it
+            run.timeline = frame_timeline.read_timeline(path)
         last = len(groups) - 1
-        counts = _run_threads([functools.partial(_pose_group, run, g, i == last) for i, g in enumerate(groups)],
-                              run.stop)
+        counts = _run_threads([functools.partial(_pose_group, run, g, i == last, i > 0)
+                               for i, g in enumerate(groups)], run.stop)
+    if run.timeline is not None:
+        kp_cache.settle_unchecked(folder, accept=not run.mismatch.is_set())
+        if run.mismatch.is_set():  # the seeking threads' parts again, decoding from the first frame
+            return pose_video(path, folder, rate=rate, source_fps=source_fps, total_frames=total_frames,
+                              model=model, threads=threads, progress=progress, seek=False)
     return int(counts[-1] or 0)
 
 
@@ -146,9 +165,10 @@ def _run_threads(jobs: list[Callable[[], Any]], stop: threading.Event) -> list[A
     return results
 
 
-def _pose_group(run: _Run, group: pose_parts.Group, to_end: bool) -> int | None:
+def _pose_group(run: _Run, group: pose_parts.Group, to_end: bool, seeks: bool) -> int | None:
     """Decode the video and pose ``group``'s parts; read to the video's end when ``to_end`` (the
-    number of frames in the file is returned then; None otherwise)."""
+    number of frames in the file is returned then; None otherwise). With ``seeks`` and a
+    timeline, start at the group's first frame needed instead of decoding every frame before."""
     pf, warmup = run.part_frames, run.warmup
     if not group.parts and group.open_from is None and not to_end:
         return None
@@ -158,12 +178,26 @@ def _pose_group(run: _Run, group: pose_parts.Group, to_end: bool) -> int | None:
         return any(group.mine(j) for j in range(k, (pos + warmup) // pf + 1))
 
     last_pos = None if to_end or group.open_from is not None else (group.parts[-1] + 1) * pf - 1
+    start, timeline = None, run.timeline
+    if seeks and timeline is not None:
+        first = group.parts[0] if group.parts else group.open_from
+        start = timeline.start_at(max(0, (first or 0) * pf - warmup), run.rate, run.source_fps)
     halt = threading.Event()
     frames: queue.Queue = queue.Queue(maxsize=4)  # decoded ahead of the model (2.7 MB each at 1280x720)
     cap, _ = open_video(run.path)
+    if start is not None and timeline is not None and not frame_timeline.seek_to(cap, timeline, start.index):
+        cap.release()  # at an unknown frame: decode from the first instead
+        cap, _ = open_video(run.path)
+        start = None
+    picker = FramePicker(run.rate, run.source_fps) if start is None else start.picker(run.rate, run.source_fps)
+    seeking = start is not None
+
+    def abandoned() -> bool:  # the run stopped, or this thread seeked and a frame's time was not the promised one
+        return run.stop.is_set() or (seeking and run.mismatch.is_set())
+
     reader = threading.Thread(target=_read_frames, daemon=True,
-                              args=(cap, frames, FramePicker(run.rate, run.source_fps), wanted, last_pos,
-                                    lambda: halt.is_set() or run.stop.is_set()))
+                              args=(cap, frames, picker, wanted, last_pos, lambda: halt.is_set() or abandoned(),
+                                    start, run.timeline, run.mismatch))
     buffer: pose_parts.PartBuffer | None = None
     min_trunk_deg = section("video")["spine_min_trunk_deg"]
     try:
@@ -171,7 +205,7 @@ def _pose_group(run: _Run, group: pose_parts.Group, to_end: bool) -> int | None:
             reader.start()
             if group.parts or group.open_from is not None:
                 graph.start()
-            while not isinstance(item := _get(frames, run.stop), tuple):
+            while not isinstance(item := _get(frames, abandoned), tuple):
                 if item is None:
                     return None  # stopped
                 k, offset = divmod(item.pos, pf)
@@ -180,14 +214,14 @@ def _pose_group(run: _Run, group: pose_parts.Group, to_end: bool) -> int | None:
                     continue
                 result = graph.process(item, restart=offset == 0)
                 if offset == 0:
-                    buffer = pose_parts.PartBuffer(run.folder, item.pos, pf)
+                    buffer = pose_parts.PartBuffer(run.folder, item.pos, pf, checked=not seeking)
                 assert buffer is not None  # a part's frames come from its first on
                 _keep(buffer, item, result, run, min_trunk_deg)
                 run.posed()
                 if buffer.full:
                     buffer.flush()
                     buffer = None
-            if buffer is not None and not run.stop.is_set():
+            if buffer is not None and not abandoned():
                 buffer.flush()  # the video's last part, shorter
             return item[1]
     finally:
@@ -196,9 +230,9 @@ def _pose_group(run: _Run, group: pose_parts.Group, to_end: bool) -> int | None:
         cap.release()
 
 
-def _get(frames: queue.Queue, stop: threading.Event) -> Any:
-    """The next item from the reader, or None once the run is stopped."""
-    while not stop.is_set():
+def _get(frames: queue.Queue, stopped: Callable[[], bool]) -> Any:
+    """The next item from the reader, or None once ``stopped``."""
+    while not stopped():
         try:
             return frames.get(timeout=0.1)
         except queue.Empty:
@@ -216,22 +250,30 @@ def _put(out: queue.Queue, item: object, stopped: Callable[[], bool]) -> None:
 
 
 def _read_frames(cap, out: queue.Queue, picker: FramePicker, wanted: Callable[[int], bool],
-                 last_pos: int | None, stopped: Callable[[], bool]) -> None:
+                 last_pos: int | None, stopped: Callable[[], bool], start: frame_timeline.Start | None = None,
+                 timeline: Timeline | None = None, mismatch: threading.Event | None = None) -> None:
     """Decode frames ahead of the pose model (a thread: OpenCV releases the GIL while it
     decodes). A frame the picker skips, or one the model does not need (``wanted``), is only
     grabbed (decoded, never converted to BGR nor rotated); a needed one is retrieved, shrunk,
     then converted to RGB. Stops after position ``last_pos`` (None: at the end) and ends with
-    ``(_END, frames in the file)`` (None for the count when it stopped before the end)."""
+    ``(_END, frames in the file)`` (None for the count when it stopped before the end).
+    ``start``: ``cap`` was put on that frame, grabbed (``picker`` as it stood before it).
+    ``timeline``: each frame's time is checked against it; a difference sets ``mismatch``."""
     import cv2
 
-    index, pos, count = -1, -1, None
+    index, pos, count = (-1, -1, None) if start is None else (start.index - 1, start.pos - 1, None)
+    grabbed = start is not None
     try:
         while not stopped():
-            if not cap.grab():
+            if not grabbed and not cap.grab():
                 count = index + 1
                 break
+            grabbed = False
             index += 1
             t_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
+            if timeline is not None and mismatch is not None and not timeline.matches(index, t_ms):
+                mismatch.set()
+                timeline = None  # said once
             if not picker.keep(t_ms):
                 continue
             pos += 1

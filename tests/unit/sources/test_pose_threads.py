@@ -1,6 +1,8 @@
 """The pose on two threads: how a video is cut into parts and the parts shared out, that two
-threads give the landmarks one gives (a real clip), that the setting is honoured (the loader's
-default, ``hinge batch``'s one thread), and that a run resumes from any parts stored."""
+threads give the landmarks one gives (a real clip; the second thread starting by seeking, and
+falling back to decoding from the first frame when a frame's time is not the one promised), that
+the setting is honoured (the loader's default, ``hinge batch``'s one thread), and that a run
+resumes from any parts stored."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ import pytest
 
 from bench import CLIPS
 from hingecoach.sources import cache as kp_cache
-from hingecoach.sources import pose_parts, pose_run
+from hingecoach.sources import frame_timeline, pose_parts, pose_run
+from hingecoach.sources.frames import FramePicker
 from hingecoach.sources.pose_parts import Group, part_frames_for, plan_groups
 from hingecoach.sources.video import extract
 
@@ -50,10 +53,25 @@ def test_stored_parts_keeps_whole_parts_anywhere_and_removes_the_rest(tmp_path):
         kp_cache.write_part(tmp_path, start, {"xyz": np.zeros((n, 33, 3))})
 
     part(0, 150), part(300, 150), part(450, 20), part(600, 150), part(150, 200), part(170, 150)
+    kp_cache.write_part(tmp_path, 150, {"xyz": np.zeros((150, 33, 3))}, checked=False)  # a run stopped before its check
     (tmp_path / "part-000000750-000000150.npz").write_bytes(b"not a zip")
     assert pose_parts.stored_parts(tmp_path, 150) == {0: 150, 2: 150, 3: 20}
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "part-000000000-000000150.npz", "part-000000300-000000150.npz", "part-000000450-000000020.npz"]
+
+
+def test_a_timeline_start_is_where_a_decoder_from_the_first_frame_would_be():
+    times = [1000 * i / 60 for i in range(40)] + [1000 * (i + 20) / 60 for i in range(40, 80)]  # a 1/3-s gap
+    timeline = frame_timeline.Timeline(np.array(times))
+    for rate in (30.0, None, 24.0):
+        picker, pos = FramePicker(rate, 60.0), -1
+        for index, t in enumerate(times):
+            before = (picker.due_ms, picker.last_ms)
+            if picker.keep(t):
+                pos += 1
+                assert timeline.start_at(pos, rate, 60.0) == frame_timeline.Start(index, pos, *before)
+        assert timeline.start_at(pos + 1, rate, 60.0) is None  # past the end
+    assert timeline.matches(3, times[3]) and not timeline.matches(3, times[4]) and not timeline.matches(80, 0.0)
 
 
 def test_the_thread_setting_is_the_config_s_capped_at_the_cpus(monkeypatch):
@@ -91,18 +109,62 @@ def _same(a, b) -> None:
     assert a.meta == b.meta
 
 
+def _spy(monkeypatch, owner, name: str) -> list:
+    """Calls of ``owner.name`` as (args, result)."""
+    calls, real = [], getattr(owner, name)
+
+    def spied(*args, **kwargs):
+        calls.append((args, result := real(*args, **kwargs)))
+        return result
+
+    monkeypatch.setattr(owner, name, spied)
+    return calls
+
+
 def test_two_threads_give_the_landmarks_of_one_to_the_bit(clip, one_thread, tmp_path, monkeypatch):
-    groups = []
-    plan = pose_parts.plan_groups
-    monkeypatch.setattr(pose_parts, "plan_groups", lambda *a, **k: groups.append(plan(*a, **k)) or groups[-1])
+    groups = _spy(monkeypatch, pose_parts, "plan_groups")
+    seeks = _spy(monkeypatch, frame_timeline, "seek_to")
+    posed = _spy(monkeypatch, pose_run._PoseGraph, "process")
     seq1, folder1 = one_thread
     seq2 = extract(clip, progress=False, folder=tmp_path, pose_threads=2)
-    assert groups == [[Group((0,), None), Group((1,), 2)]]  # two threads, a half each
+    assert [g for _, g in groups] == [[Group((0,), None), Group((1,), 2)]]  # two threads, a half each
+    # the second half's thread starts at its warm-up's first frame (position 75 - 10, frame 130
+    # of the 60-fps file), found by seeking; it decodes none of the frames before it
+    assert [(args[2], landed) for args, landed in seeks] == [(130, True)]
+    assert min(args[1].index for args, _ in posed if args[1].pos >= 65) == 130
     assert seq2.n_frames == 150 and seq2.meta["frames_in_file"] == 300
     _same(seq1, seq2)
-    names = sorted(p.name for p in tmp_path.glob("part-*"))
-    assert names == ["part-000000000-000000075.npz", "part-000000075-000000075.npz"]
+    names = sorted(p.name for p in tmp_path.iterdir() if "part-" in p.name)
+    assert names == ["part-000000000-000000075.npz", "part-000000075-000000075.npz"]  # none left unchecked
     assert names == sorted(p.name for p in folder1.glob("part-*"))
+
+
+def test_a_frame_time_not_the_one_promised_poses_the_seeking_thread_s_part_again(clip, one_thread, tmp_path,
+                                                                                  monkeypatch):
+    matches = frame_timeline.Timeline.matches
+    monkeypatch.setattr(frame_timeline.Timeline, "matches", lambda self, i, t: i != 40 and matches(self, i, t))
+    plans = _spy(monkeypatch, pose_parts, "plan_groups")
+    seq = extract(clip, progress=False, folder=tmp_path, pose_threads=2)
+    assert [g for _, g in plans] == [[Group((0,), None), Group((1,), 2)], [Group((1,), 2)]]  # the second again
+    _same(one_thread[0], seq)
+    assert not list(tmp_path.glob(f"{kp_cache.UNCHECKED}*"))
+
+
+def test_a_seek_that_cannot_land_decodes_from_the_first_frame(clip, one_thread, tmp_path, monkeypatch):
+    monkeypatch.setattr(frame_timeline, "seek_to", lambda *_: False)
+    _same(one_thread[0], extract(clip, progress=False, folder=tmp_path, pose_threads=2))
+
+
+def test_the_timeline_from_the_packets_is_the_decoded_frames_times(clip):
+    import cv2
+
+    cap, times = cv2.VideoCapture(str(clip)), []
+    while cap.grab():
+        times.append(cap.get(cv2.CAP_PROP_POS_MSEC))
+    cap.release()
+    timeline = frame_timeline.read_timeline(clip)
+    assert timeline is not None and timeline.times_ms.tolist() == times
+    assert frame_timeline.read_timeline(Path(__file__)) is None  # not a video
 
 
 class _Asked(Exception):
