@@ -30,6 +30,13 @@ COMMANDS = (
 )
 
 
+#: Commands that end with nothing left to tear down (no child process, server or open file:
+#: what they write is written and closed before they return): the console script leaves them
+#: with os._exit, skipping the interpreter's teardown of MediaPipe, SciPy and OpenCV (~0.2 s
+#: of a 7-s `hinge analyze`).
+QUICK_EXIT = ("analyze",)
+
+
 def _module_name(command: str) -> str:
     return "import_" if command == "import" else command
 
@@ -80,3 +87,17 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def entry() -> None:
+    """The ``hinge`` console script: :func:`main`, then the exit (see QUICK_EXIT)."""
+    argv = sys.argv[1:]
+    code = main(argv)
+    if _requested(argv) in QUICK_EXIT:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # closed or gone (a pipe into `head`): nothing to keep
+                pass
+        os._exit(code)
+    sys.exit(code)

@@ -4,8 +4,11 @@ of one frame from its segmentation mask (:mod:`hingecoach.sources.spine_mask`)."
 
 from __future__ import annotations
 
+import importlib
 import math
+import sys
 import threading
+import types
 
 import numpy as np
 
@@ -23,6 +26,7 @@ def make_pose(static_image_mode: bool, model: str = pose_models.DEFAULT_MODEL):
     """A MediaPipe Pose object running ``model`` (lite, full or heavy; a HingeInputError if its
     file is not installed); use it in a ``with`` block so its graph is closed."""
     complexity = pose_models.check_model(model)
+    _defer_pyplot()
     import mediapipe as mp  # heavy import, deferred on purpose
 
     mediapipe_imported.set()
@@ -31,6 +35,24 @@ def make_pose(static_image_mode: bool, model: str = pose_models.DEFAULT_MODEL):
         static_image_mode=static_image_mode, model_complexity=complexity,
         enable_segmentation=True, smooth_landmarks=not static_image_mode,
     )
+
+
+class _PyplotOnFirstUse(types.ModuleType):
+    """Stands for ``matplotlib.pyplot`` in ``sys.modules`` until something reads from it, then
+    imports the real module (which takes its place there) and answers from it."""
+
+    def __getattr__(self, name: str):
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+def _defer_pyplot() -> None:
+    """Put off importing matplotlib's pyplot until it is used, unless it is imported already:
+    MediaPipe's drawing utilities import it when MediaPipe is imported, which comes before a
+    video's first frame, and we never draw with them (pyplot and what it pulls in: ~0.2 s)."""
+    if "matplotlib.pyplot" not in sys.modules:
+        sys.modules["matplotlib.pyplot"] = _PyplotOnFirstUse("matplotlib.pyplot")
 
 
 def wait_started(pose) -> None:
