@@ -45,7 +45,7 @@ _END = object()
 @dataclass(frozen=True)
 class _Frame:
     """One decoded frame for the model: its time and index in the file, its position among the
-    frames the model sees, the RGB pixels (shrunk to MODEL_MAX_SIDE), the factor from original
+    frames the model sees, the RGB pixels (shrunk: frames.model_scale), the factor from original
     to those pixels, the original (w, h) and mean luma."""
 
     t_ms: float
@@ -178,19 +178,12 @@ def _pose_group(run: _Run, group: pose_parts.Group, to_end: bool, seeks: bool) -
         return any(group.mine(j) for j in range(k, (pos + warmup) // pf + 1))
 
     last_pos = None if to_end or group.open_from is not None else (group.parts[-1] + 1) * pf - 1
-    start, timeline = None, run.timeline
-    if seeks and timeline is not None:
-        first = group.parts[0] if group.parts else group.open_from
-        start = timeline.start_at(max(0, (first or 0) * pf - warmup), run.rate, run.source_fps)
-    halt = threading.Event()
-    frames: queue.Queue = queue.Queue(maxsize=4)  # decoded ahead of the model (2.7 MB each at 1280x720)
-    cap, _ = open_video(run.path)
-    if start is not None and timeline is not None and not frame_timeline.seek_to(cap, timeline, start.index):
-        cap.release()  # at an unknown frame: decode from the first instead
-        cap, _ = open_video(run.path)
-        start = None
+    first = group.parts[0] if group.parts else group.open_from
+    cap, start = _open_at(run, max(0, (first or 0) * pf - warmup) if seeks else None)
     picker = FramePicker(run.rate, run.source_fps) if start is None else start.picker(run.rate, run.source_fps)
     seeking = start is not None
+    halt = threading.Event()
+    frames: queue.Queue = queue.Queue(maxsize=4)  # decoded ahead of the model (2.7 MB each at 1280x720)
 
     def abandoned() -> bool:  # the run stopped, or this thread seeked and a frame's time was not the promised one
         return run.stop.is_set() or (seeking and run.mismatch.is_set())
@@ -228,6 +221,19 @@ def _pose_group(run: _Run, group: pose_parts.Group, to_end: bool, seeks: bool) -
         halt.set()
         reader.join()
         cap.release()
+
+
+def _open_at(run: _Run, pos: int | None) -> tuple[Any, frame_timeline.Start | None]:
+    """(capture, start): the video opened and, given a position and the run's timeline, put on
+    the frame the model sees there (start: where it is); else at the first frame (None)."""
+    cap, _ = open_video(run.path)
+    timeline = run.timeline
+    start = None if pos is None or timeline is None else timeline.start_at(pos, run.rate, run.source_fps)
+    if start is None or timeline is None or frame_timeline.seek_to(cap, timeline, start.index):
+        return cap, start
+    cap.release()  # at an unknown frame: decode from the first instead
+    cap, _ = open_video(run.path)
+    return cap, None
 
 
 def _get(frames: queue.Queue, stopped: Callable[[], bool]) -> Any:
