@@ -19,6 +19,12 @@ posing 1.4 s after the first thread. Instead:
 
 So a run gives the same frames, the same positions and the same landmarks to the bit as one
 decoding from the start, or falls back to doing so.
+
+When: a fresh run (nothing stored: the threads before a seeking one decode everything before it)
+where each thread poses one part (a clip of up to two parts, 60 s at 30 frames/s on two threads).
+A seeking thread's parts are written unchecked until the run's end; a run stopped before then
+loses them, no more than a part per thread, as any stopped run does. A longer video keeps
+decoding every frame before a thread's run, so a stop loses no more than before.
 """
 
 from __future__ import annotations

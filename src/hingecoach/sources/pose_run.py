@@ -117,8 +117,8 @@ def pose_video(path: Path, folder: Path, *, rate: float | None, source_fps: floa
             ThreadPoolExecutor(max_workers=1) as spine_pool:
         run = _Run(path, folder, rate, source_fps, model, part_frames, int(cfg["resume_warmup_frames"]),
                    people.sample_indices(kept), spine_pool, bar)
-        if seek and not stored and len(groups) > 1:  # the threads before a seeking one decode all before it
-            run.timeline = frame_timeline.read_timeline(path)
+        if seek and not stored and len(groups) > 1 and all(len(g.parts) <= 1 for g in groups):
+            run.timeline = frame_timeline.read_timeline(path)  # see frame_timeline: when threads seek
         last = len(groups) - 1
         counts = _run_threads([functools.partial(_pose_group, run, g, i == last, i > 0)
                                for i, g in enumerate(groups)], run.stop)
