@@ -18,19 +18,26 @@ from hingecoach.sources.native_logs import QuietStderr, quiet_ffmpeg
 DEFAULT_ANALYSIS_FPS = 30.0
 #: A video up to 10% faster than the analysis rate keeps every frame (29.97, 30.3 jitter...).
 RATE_MARGIN = 1.10
-#: Frames whose longer side is larger are shrunk (area averaging) before the colour conversion
-#: and the model: BlazePose reads a 256x256 crop around the person and its mask comes back at
-#: the input's size, so a 1080p frame mostly costs time (resize, mask, back outline).
-#: Measured against no shrinking: median landmark shift 0.5-0.8% of the person's height at 960
-#: (0.7-1.2% at 640), pose CPU on svelterust 1080x1920 12.6 s -> 10.8 s at 1280, 8.0 s at 960.
-#: But at 960 two borderline real clips read differently (bichraix/bad010 squat -> hinge,
-#: mattiolato two faults more; both flip back and forth between caps 1280 and 640, a reading on
-#: a knife edge, not a trend), and at 1280 none does: 1280 brings 1080p to 720p, no further.
+#: Frames are shrunk before the colour conversion and the model (:func:`model_scale`):
+#: BlazePose reads a 256x256 crop around the person and its mask comes back at the input's
+#: size, so a large frame mostly costs time (resize, mask, back outline). A frame at least twice
+#: MODEL_MIN_SIDE long is shrunk by the largest whole factor that keeps it that long (1920 ->
+#: 960, 2560 -> 1280, 3840 -> 960): an exact box average, 0.6 ms CPU a 1080x1920 frame, where
+#: bilinear to 2/3 costs 1.8. Any other frame over MODEL_MAX_SIDE is brought to it (1440 -> 1280).
+#: Measured: median landmark shift against no shrinking 0.5-0.8% of the person's height at 960
+#: (0.7-1.2% at 640); pose CPU on svelterust 1080x1920 12.6 s -> 10.8 s at 1280, 8.0 s at 960;
+#: a 10-s 1080x1920 clip's whole analysis 15.0 -> 13.0 CPU-s at 960. The rendered suite at
+#: 1080x1920 (24 clips, the simulator's truth) reads as well at 960 as at 1280: angle error hip/
+#: knee/trunk 10.3/9.2/7.1 deg both (side view 3.3/2.6/2.3 against 3.4/2.8/2.3), landmark error
+#: within 0.02% of the image height, reps and patterns the same. The real clips shrunk that way
+#: (mattiolato 1920x1080, svelterust 1080x1920) name the same faults at 960 as at 1280;
+#: 1280x720 and smaller are not shrunk (bichraix/bad010's squat sits on a knife edge there:
+#: shrunk to 960 or 1080 it reads differently, a different way each time).
+MODEL_MIN_SIDE = 960
 MODEL_MAX_SIDE = 1280
-#: How: bilinear for a shrink by less than half (OpenCV's area averaging costs 6.8 ms CPU a
-#: 1080x1920 frame at 2/3, bilinear 2.5 ms; the colour conversion of the full frame is ~1 ms),
-#: area averaging from half down (1.3 ms at exactly 1/2, and no aliasing).
-SHRINK = f"max side {MODEL_MAX_SIDE}, bilinear down to 1/2, area below"
+#: How: bilinear for a shrink by half or less (exactly a 2x2 box average at 1/2; OpenCV's area
+#: averaging costs 6.8 ms CPU a 1080x1920 frame at 2/3, bilinear 1.8-2.5 ms), area averaging below.
+SHRINK = f"whole factor to >= {MODEL_MIN_SIDE}, else max side {MODEL_MAX_SIDE}, bilinear down to 1/2, area below"
 
 
 _CONTAINER_MAGIC = ((4, b"ftyp"), (0, b"RIFF"), (0, b"\x1a\x45\xdf\xa3"), (0, b"GIF87a"), (0, b"GIF89a"))
@@ -137,14 +144,22 @@ class FramePicker:
         return True
 
 
-def shrink(bgr: np.ndarray, max_side: int | None = None) -> tuple[np.ndarray, float]:
-    """(frame, scale): the frame with its longer side at most ``max_side`` (default
-    MODEL_MAX_SIDE; see SHRINK), and the factor from original to shrunk pixels (1.0 when
-    already small enough)."""
+def model_scale(width: float, height: float) -> float:
+    """The factor from a frame's pixels to the model's (1.0: not shrunk); see MODEL_MIN_SIDE."""
+    longer = max(width, height)
+    whole = int(longer // MODEL_MIN_SIDE) if math.isfinite(longer) else 1
+    if whole >= 2:
+        return 1.0 / whole
+    return min(1.0, MODEL_MAX_SIDE / longer) if longer > 0 else 1.0
+
+
+def shrink(bgr: np.ndarray) -> tuple[np.ndarray, float]:
+    """(frame, scale): the frame at the model's size (:func:`model_scale`; see SHRINK) and the
+    factor from original to shrunk pixels (1.0 when not shrunk: ``bgr`` itself)."""
     import cv2
 
     h, w = bgr.shape[:2]
-    scale = (max_side or MODEL_MAX_SIDE) / max(h, w)
+    scale = model_scale(w, h)
     if scale >= 1.0:
         return bgr, 1.0
     size = (max(1, round(w * scale)), max(1, round(h * scale)))

@@ -15,7 +15,14 @@ from hingecoach.pose import PoseSequence
 from hingecoach.pose.schema import INDEX
 from hingecoach.sources import blazepose, load, spine_mask
 from hingecoach.sources import cache as kp_cache
-from hingecoach.sources.frames import FramePicker, effective_rate, parse_fps, repair_timestamps, shrink
+from hingecoach.sources.frames import (
+    FramePicker,
+    effective_rate,
+    model_scale,
+    parse_fps,
+    repair_timestamps,
+    shrink,
+)
 from hingecoach.sources.video import cache_settings, key_joints_in_view
 from tests.fixtures.clips import CLIPS
 
@@ -135,8 +142,11 @@ def test_analysis_rate_settings():
     assert effective_rate(30, float("nan")) == 30  # unknown rate: the grid decides
     frame = np.zeros((1920, 1080, 3), np.uint8)
     small, scale = shrink(frame)
-    assert small.shape == (1280, 720, 3) and scale == pytest.approx(2 / 3)
-    assert shrink(frame[:1280, :720])[1] == 1.0 and shrink(frame, 640)[0].shape == (640, 360, 3)
+    assert small.shape == (960, 540, 3) and scale == 0.5  # a whole factor: 2x2 box averages
+    assert shrink(frame[:1280, :720])[1] == 1.0 and shrink(frame[:1440])[0].shape == (1280, 960, 3)
+    assert [model_scale(w, 1080) for w in (1280, 1919, 2560, 3840, 5760)] == [1.0, 1280 / 1919, 0.5, 0.25, 1 / 6]
+    ramp = np.tile(np.arange(0, 256, 2, dtype=np.uint8), (4, 16))[:, :, None].repeat(3, axis=2)  # 4x2048
+    assert np.array_equal(shrink(ramp)[0][0, :4, 0], [1, 5, 9, 13])  # each the mean of its 2x2 pixels
 
 
 def test_the_analysis_rate_is_part_of_the_cache_key(tmp_path):
