@@ -155,6 +155,22 @@ def test_a_seek_that_cannot_land_decodes_from_the_first_frame(clip, one_thread, 
     _same(one_thread[0], extract(clip, progress=False, folder=tmp_path, pose_threads=2))
 
 
+def test_a_rotated_phone_video_with_jittered_frame_times_seeks_to_the_same_frames(clip, tmp_path, monkeypatch):
+    import imageio_ffmpeg
+
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    jittered, turned = tmp_path / "vfr.mp4", tmp_path / "vfr_turned.mp4"  # frame times off the grid by up to 4 ms
+    subprocess.run([ffmpeg, "-y", "-v", "error", "-i", str(clip), "-an", "-vf", "setpts='PTS+0.004*sin(N)/TB'",
+                    "-fps_mode", "vfr", "-c:v", "libx264", "-g", "30", "-pix_fmt", "yuv420p", str(jittered)], check=True)
+    subprocess.run([ffmpeg, "-y", "-v", "error", "-display_rotation", "90", "-i", str(jittered), "-c", "copy",
+                    str(turned)], check=True)
+    seeks = _spy(monkeypatch, frame_timeline, "seek_to")
+    one = extract(turned, progress=False, folder=tmp_path / "one", pose_threads=1)
+    two = extract(turned, progress=False, folder=tmp_path / "two", pose_threads=2)
+    assert [landed for _, landed in seeks] == [True] and one.meta["rotation_deg"] == 270
+    _same(one, two)
+
+
 def test_the_timeline_from_the_packets_is_the_decoded_frames_times(clip):
     import cv2
 
