@@ -85,10 +85,6 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def entry() -> None:
     """The ``hinge`` console script: :func:`main`, then the exit (see QUICK_EXIT)."""
     argv = sys.argv[1:]
@@ -101,3 +97,7 @@ def entry() -> None:
                 pass
         os._exit(code)
     sys.exit(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -81,9 +81,9 @@ def analyze_path(path: Path, *, level: str | None = None, progress: bool = True,
     options: dict[str, Any] = {} if progress else {"progress": False}
     if fps is not None and is_video(path):  # a keypoint file's fps= is its own rate
         options["fps"] = fps
-    if model is not None and runs_pose(path):  # a keypoint file's pose is already estimated
-        options["model"] = model
     if runs_pose(path):
+        if model is not None:  # a keypoint file's pose is already estimated
+            options["model"] = model
         threading.Thread(target=_import_analysis_beside_pose, daemon=True).start()
     pose = load(path, **options)
     from hingecoach.analysis import analyze  # waits for the import above if it is still running

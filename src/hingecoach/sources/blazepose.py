@@ -91,7 +91,11 @@ def mid_point(xyz: np.ndarray, name: str) -> np.ndarray:
 def inclined(xyz: np.ndarray, min_trunk_deg: float) -> bool:
     """True when the trunk (mid-hip to mid-shoulder) leans at least ``min_trunk_deg`` from
     upright in the image; a frame without a person counts as upright."""
-    dx, dy = mid_point(xyz, "shoulder") - mid_point(xyz, "hip")
+    return _leans(mid_point(xyz, "hip"), mid_point(xyz, "shoulder"), min_trunk_deg)
+
+
+def _leans(hip: np.ndarray, shoulder: np.ndarray, min_trunk_deg: float) -> bool:
+    dx, dy = shoulder - hip
     return abs(math.degrees(math.atan2(dx, -dy))) >= min_trunk_deg  # NaN: False
 
 
@@ -109,7 +113,7 @@ def spine_readings(mask: np.ndarray | None, xyz: np.ndarray, min_trunk_deg: floa
     in upright frames: the back's shape is judged where the trunk is inclined). ``mask`` is the
     segmentation mask, as probabilities or already binarised (:func:`body_mask`)."""
     hip, shoulder = mid_point(xyz, "hip"), mid_point(xyz, "shoulder")
-    if mask is None or not inclined(xyz, min_trunk_deg):
+    if mask is None or not _leans(hip, shoulder, min_trunk_deg):
         nan2 = (math.nan, math.nan)
         return spine_mask.spine_angles(np.zeros((1, 1)), nan2, nan2)
     return spine_mask.spine_angles(mask, hip, shoulder)

@@ -67,9 +67,6 @@ class Timeline:
     def __init__(self, times_ms: np.ndarray) -> None:
         self.times_ms = np.asarray(times_ms, float)
 
-    def __len__(self) -> int:
-        return len(self.times_ms)
-
     def matches(self, index: int, t_ms: float) -> bool:
         """True when decoding gave frame ``index`` the time its packet promised."""
         return 0 <= index < len(self.times_ms) and float(self.times_ms[index]) == t_ms
